@@ -1,0 +1,147 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from members import services, validators
+from members.models import ConsentKind, Language, Member
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form: who you are and what you accept."""
+
+    legal_name = forms.CharField(
+        label=_("Legal name"),
+        max_length=200,
+        help_text=_("As on your identity card; it is printed on your invoices."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    accept_internal_rules = forms.BooleanField(
+        label=_("I accept the internal rules of the cooperative.")
+    )
+    accept_data_policy = forms.BooleanField(label=_("I accept the data protection policy."))
+    accept_financial_risk = forms.BooleanField(
+        label=_(
+            "I have read the financial-risk notice: shares can lose value and are "
+            "refunded at most at their nominal value."
+        )
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.utils.translation import get_language
+
+        current = (get_language() or "nl")[:2]
+        if current in Language.values:
+            self.fields["language"].initial = current
+
+    def signup(self, request: HttpRequest, user: Any) -> None:
+        services.member_create(
+            user=user,
+            legal_name=self.cleaned_data["legal_name"],
+            language=self.cleaned_data["language"],
+            accepted=[
+                ConsentKind.INTERNAL_RULES,
+                ConsentKind.DATA_POLICY,
+                ConsentKind.FINANCIAL_RISK,
+            ],
+            acting_user=user,
+        )
+
+
+class MemberFieldsCleanMixin:
+    """Canonical Belgian identifiers, shared by the member's and staff's forms."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_iban(self) -> str:
+        value = self.cleaned_data["iban"]
+        return validators.clean_iban(value) if value else ""
+
+    def clean_enterprise_number(self) -> str:
+        value = self.cleaned_data["enterprise_number"]
+        return validators.clean_enterprise_number(value) if value else ""
+
+    def clean_country(self) -> str:
+        value = (self.cleaned_data["country"] or "").strip().upper()
+        if len(value) != 2 or not value.isalpha():
+            raise ValidationError(_("Use a two-letter ISO country code, like BE."))
+        return value
+
+    def clean_birth_date(self) -> Any:
+        value = self.cleaned_data["birth_date"]
+        return validators.clean_birth_date(value) if value else None
+
+
+class ProfileForm(MemberFieldsCleanMixin, forms.ModelForm):
+    legal_name = forms.CharField(
+        label=_("Legal name"),
+        max_length=200,
+        help_text=_("A change of legal name is checked by staff before it applies."),
+    )
+    national_number = forms.CharField(
+        label=_("National register number"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Only needed for payroll declarations. Stored encrypted; "
+            "leave empty to keep the number on file."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = Member
+        fields = services.PROFILE_FIELDS
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "iban": forms.TextInput(attrs={"placeholder": "BE68 5390 0754 7034"}),
+            "enterprise_number": forms.TextInput(attrs={"placeholder": "0403.019.261"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+        help_texts = {
+            "iban": _("The account your pay and refunds go to."),
+            "enterprise_number": _("Only if you also run a business of your own."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["legal_name"].initial = self.instance.legal_name
+        self.fields["iban"].initial = validators.format_iban(self.instance.iban)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        number = cleaned.get("national_number")
+        if number:
+            try:
+                cleaned["national_number"] = validators.clean_national_number(
+                    number, cleaned.get("birth_date") or self.instance.birth_date
+                )
+            except ValidationError as exc:
+                self.add_error("national_number", exc)
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The service saves; the form only validates, so the instance must
+        # not be changed by ModelForm here.
+        pass
+
+    def save_with(self, *, acting_user: Any) -> Member:
+        values = {f: self.cleaned_data.get(f) for f in services.PROFILE_FIELDS}
+        try:
+            return services.member_profile_update(
+                member=self.instance,
+                acting_user=acting_user,
+                values=values,
+                legal_name=self.cleaned_data.get("legal_name"),
+                national_number=self.cleaned_data.get("national_number") or None,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, exc)
+            raise

@@ -1,0 +1,225 @@
+"""Members: the person behind each account, their membership status, consents
+and the access log of their national register number (domain.md, Members)."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Language(models.TextChoices):
+    NL = "nl", "Nederlands"
+    FR = "fr", "Français"
+    EN = "en", "English"
+
+
+class Category(models.TextChoices):
+    A = "A", _("A: user of the services")
+    B = "B", _("B: permanent staff")
+    C = "C", _("C: partner")
+
+
+class Status(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    MEMBER = "member", _("Member")
+    RESIGNED = "resigned", _("Resigned")
+    EXCLUDED = "excluded", _("Excluded")
+
+
+# The only moves a membership may make (style.md, item 6). A member becomes a
+# member when their first share is paid; resigned or excluded people may come
+# back by paying a new share.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.APPLICANT: frozenset({Status.MEMBER, Status.RESIGNED}),
+    Status.MEMBER: frozenset({Status.RESIGNED, Status.EXCLUDED}),
+    Status.RESIGNED: frozenset({Status.MEMBER}),
+    Status.EXCLUDED: frozenset({Status.MEMBER}),
+}
+
+
+class Member(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member"
+    )
+    member_number = models.PositiveIntegerField(_("member number"), unique=True)
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="BE",
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO country code."))],
+    )
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.NL
+    )
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    enterprise_number = models.CharField(
+        _("enterprise number"), max_length=10, blank=True, help_text=_("10 digits, no dots.")
+    )
+    category = models.CharField(
+        _("category"), max_length=1, choices=Category.choices, default=Category.A
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.APPLICANT
+    )
+    # Fernet token; never shown, searched or used as a key (domain.md).
+    national_number_encrypted = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["national_number_encrypted", "updated_at"])
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["member_number"]
+        permissions = [
+            ("view_national_number", _("Can see national register numbers (every read is logged)")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "category"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="member_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=[c.value for c in Category]), name="member_category_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_number} {self.legal_name}"
+
+    @property
+    def has_national_number(self) -> bool:
+        return bool(self.national_number_encrypted)
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line for line in [self.street, f"{self.postal_code} {self.city}".strip()] if line]
+
+
+class MemberNumberCounter(models.Model):
+    """One row; locked to hand out member numbers without gaps or races."""
+
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.last_number)
+
+
+class StatusChange(models.Model):
+    """Every move of a membership status, with who moved it and why."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Status.choices)
+    to_status = models.CharField(max_length=10, choices=Status.choices)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class ConsentKind(models.TextChoices):
+    INTERNAL_RULES = "internal_rules", _("Internal rules")
+    DATA_POLICY = "data_policy", _("Data protection policy")
+    FINANCIAL_RISK = "financial_risk", _("Financial-risk notice")
+
+
+class Consent(models.Model):
+    """A member's acceptance of one version of a document; append-only."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(max_length=20, choices=ConsentKind.choices)
+    version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["accepted_at", "pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind", "version"], name="consent_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.version}"
+
+
+class NationalNumberAccess(models.Model):
+    """Every read of a national register number: who, whose, when and why."""
+
+    class Purpose(models.TextChoices):
+        ADMIN_VIEW = "admin_view", _("Shown in the admin")
+        DATA_EXPORT = "data_export", _("Member's own data export")
+        PAYROLL = "payroll", _("Payroll declaration")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    accessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accessed_at = models.DateTimeField(auto_now_add=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+
+    class Meta:
+        ordering = ["-accessed_at", "-pk"]
+        verbose_name = _("national number access")
+        verbose_name_plural = _("national number accesses")
+
+    def __str__(self) -> str:
+        return f"{self.accessed_at:%Y-%m-%d %H:%M} {self.purpose}"
+
+
+class LegalNameChange(models.Model):
+    """A member's request to change their legal name, decided by staff."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="name_changes")
+    old_name = models.CharField(max_length=200)
+    new_name = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("legal name change")
+        verbose_name_plural = _("legal name changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(state="pending"),
+                name="one_pending_name_change_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_name} → {self.new_name}"

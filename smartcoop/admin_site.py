@@ -1,0 +1,44 @@
+"""The staff back office: the Django admin behind the same login, with
+two-factor authentication required for every staff user."""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+MFA_REQUIRED = gettext_lazy(
+    "Staff must turn on two-factor authentication before using the back office."
+)
+
+
+class CoopAdminSite(admin.AdminSite):
+    site_header = gettext_lazy("smartcoop back office")
+    site_title = gettext_lazy("smartcoop back office")
+    index_title = gettext_lazy("Administration")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and is_mfa_enabled(user))
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """The admin has no login form of its own: allauth's login (with its
+        rate limits and two-factor step) is the only way in."""
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = reverse("admin:index")
+        user = request.user
+        if not user.is_authenticated:
+            login_url = resolve_url("account_login")
+            return HttpResponseRedirect(f"{login_url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+        if not (user.is_active and user.is_staff):
+            raise PermissionDenied
+        if not is_mfa_enabled(user):
+            messages.warning(request, _(str(MFA_REQUIRED)))
+            return HttpResponseRedirect(reverse("mfa_activate_totp"))
+        return HttpResponseRedirect(next_url)

@@ -1,0 +1,1 @@
+"""Small shared primitives with no app imports (architecture.md, Layout)."""
