@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from members import services
@@ -70,7 +71,10 @@ def _status_action(target: str, label: Any) -> Any:
             except ValidationError as exc:
                 refused.append(f"{member}: {' '.join(exc.messages)}")
         if done:
-            modeladmin.message_user(request, _("%(n)d member(s) updated.") % {"n": done})
+            modeladmin.message_user(
+                request,
+                ngettext("%(n)d member updated.", "%(n)d members updated.", done) % {"n": done},
+            )
         for line in refused:
             modeladmin.message_user(request, line, level=messages.ERROR)
 
@@ -98,7 +102,7 @@ class MemberAdmin(SimpleHistoryAdmin):
                                    "language")}),
         (_("Identity and bank"), {"fields": ("birth_date", "iban", "enterprise_number",
                                              "national_number")}),
-        (_("Record"), {"fields": ("created_at", "updated_at")}),
+        (_("Created and updated"), {"fields": ("created_at", "updated_at")}),
     )  # fmt: skip
 
     @admin.display(description=_("email"), ordering="user__email")

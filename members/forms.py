@@ -51,10 +51,23 @@ class SignupForm(forms.Form):
         )
 
 
-class MemberFieldsCleanMixin:
-    """Canonical Belgian identifiers, shared by the member's and staff's forms."""
+class MemberFieldsCleanMixin(forms.Form):
+    """Canonical Belgian identifiers, shared by the member's and staff's forms.
 
-    cleaned_data: dict[str, Any]
+    The fields are wider than the stored values so that formatted input
+    ("BE68 5390 0754 7034", "0403.019.261") reaches the validators.
+    """
+
+    iban = forms.CharField(
+        label=_("IBAN"), max_length=50, required=False,
+        help_text=_("The account your pay and refunds go to."),
+        widget=forms.TextInput(attrs={"placeholder": "BE68 5390 0754 7034"}),
+    )  # fmt: skip
+    enterprise_number = forms.CharField(
+        label=_("Enterprise number"), max_length=20, required=False,
+        help_text=_("Only if you also run a business of your own."),
+        widget=forms.TextInput(attrs={"placeholder": "0403.019.261"}),
+    )  # fmt: skip
 
     def clean_iban(self) -> str:
         value = self.cleaned_data["iban"]
@@ -97,13 +110,7 @@ class ProfileForm(MemberFieldsCleanMixin, forms.ModelForm):
         fields = services.PROFILE_FIELDS
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "iban": forms.TextInput(attrs={"placeholder": "BE68 5390 0754 7034"}),
-            "enterprise_number": forms.TextInput(attrs={"placeholder": "0403.019.261"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        }
-        help_texts = {
-            "iban": _("The account your pay and refunds go to."),
-            "enterprise_number": _("Only if you also run a business of your own."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from members.models import Member
+
 
 class MemberLanguageMiddleware:
     """Until a person picks a language with the switcher (a cookie), pages
@@ -15,9 +17,8 @@ class MemberLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and request.user.is_authenticated:
             language = (
-                type(request.user)
-                ._default_manager.filter(pk=request.user.pk)
-                .values_list("member__language", flat=True)
+                Member.objects.filter(user_id=request.user.pk)
+                .values_list("language", flat=True)
                 .first()
             )
             if language:

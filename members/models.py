@@ -61,7 +61,10 @@ class Member(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     enterprise_number = models.CharField(
-        _("enterprise number"), max_length=10, blank=True, help_text=_("10 digits, no dots.")
+        _("enterprise number"),
+        max_length=10,
+        blank=True,
+        help_text=_("Stored as 10 digits, like 0403019261."),
     )
     category = models.CharField(
         _("category"), max_length=1, choices=Category.choices, default=Category.A
@@ -169,7 +172,7 @@ class NationalNumberAccess(models.Model):
     """Every read of a national register number: who, whose, when and why."""
 
     class Purpose(models.TextChoices):
-        ADMIN_VIEW = "admin_view", _("Shown in the admin")
+        ADMIN_VIEW = "admin_view", _("Shown in the back office")
         DATA_EXPORT = "data_export", _("Member's own data export")
         PAYROLL = "payroll", _("Payroll declaration")
 
@@ -208,6 +211,8 @@ class LegalNameChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.CharField(max_length=300, blank=True)
+    # Set once the member has been told of the decision (the task is idempotent).
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -9,8 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from members import validators
@@ -27,6 +29,7 @@ from members.models import (
 )
 from smartcoop.lib.audit import audited
 from smartcoop.lib.crypto import decrypt_text, encrypt_text
+from smartcoop.lib.tasks import enqueue_on_commit
 
 ILLEGAL_STATUS_TRANSITION = _("A membership cannot go from “%(from)s” to “%(to)s”.")
 CONSENTS_MISSING = _("Please accept the internal rules, the data policy and the risk notice.")
@@ -175,7 +178,43 @@ def member_legal_name_change_decide(
             member.legal_name = change.new_name
             audited(member, acting_user=acting_user, reason=f"legal name change #{change.pk}")
             member.save(update_fields=["legal_name", "updated_at"])
+        from members import tasks  # tasks call services; import here to keep one direction
+
+        enqueue_on_commit(tasks.legal_name_change_notify, change.pk)
     return change
+
+
+def member_legal_name_change_notify(*, change_id: int) -> bool:
+    """Tell the member staff's decision on their new legal name, once.
+
+    Returns False when there is nothing to send (already told, or undecided),
+    so running the task twice sends one email.
+    """
+    with transaction.atomic():
+        change = (
+            LegalNameChange.objects.select_for_update()
+            .select_related("member__user")
+            .get(pk=change_id)
+        )
+        if change.notified_at or change.state not in (
+            LegalNameChange.State.APPROVED,
+            LegalNameChange.State.REJECTED,
+        ):
+            return False
+        member = change.member
+        with translation.override(member.language):
+            subject = str(
+                _("Your new legal name was approved")
+                if change.state == LegalNameChange.State.APPROVED
+                else _("Your new legal name was not approved")
+            )
+            body = render_to_string(
+                "members/email/legal_name_decision.txt", {"change": change, "member": member}
+            )
+        send_mail(subject, body, None, [member.user.email])
+        change.notified_at = timezone.now()
+        change.save(update_fields=["notified_at"])
+    return True
 
 
 def member_legal_name_change_withdraw(
@@ -228,10 +267,11 @@ def member_national_number_read(*, member: Member, acting_user: User, purpose: s
     )
     if not own_export and not acting_user.has_perm("members.view_national_number"):
         raise PermissionDenied(NATIONAL_NUMBER_FORBIDDEN)
-    if not member.national_number_encrypted:
+    token = Member.objects.values_list("national_number_encrypted", flat=True).get(pk=member.pk)
+    if not token:
         return ""
     NationalNumberAccess.objects.create(member=member, accessed_by=acting_user, purpose=purpose)
-    return decrypt_text(member.national_number_encrypted)
+    return decrypt_text(token)
 
 
 def _iso(value: datetime.date | datetime.datetime | None) -> str | None:

@@ -61,7 +61,7 @@ start() {
 export DATABASE_URL=postgres://smartcoop@127.0.0.1:$pg_port/smartcoop
 export REDIS_URL=redis://127.0.0.1:$redis_port/0
 export REDIS_CACHE_URL=redis://127.0.0.1:$redis_port/1
-export CELERY_TEST_BROKER_URL=redis://127.0.0.1:$redis_port/2
+export CELERY_BROKER_URL=redis://127.0.0.1:$redis_port/2
 export PG_PORT=$pg_port
 export REDIS_PORT=$redis_port
 ENV

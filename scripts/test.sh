@@ -27,4 +27,6 @@ source "$services_dir/env"
 bash scripts/lint.sh
 python manage.py compilemessages --ignore=.venv --ignore=.tools -v0
 python manage.py makemigrations --check --dry-run
+STATIC_ROOT="$services_dir/static" python manage.py collectstatic --noinput -v0
+export STATIC_ROOT="$services_dir/static"
 pytest "$@"

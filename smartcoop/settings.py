@@ -173,7 +173,8 @@ MFA_TOTP_ISSUER = "smartcoop"
 # Development only (allauth refuses it unless DEBUG): `make run` sets it so the
 # demo staff login works without an authenticator app.
 MFA_TOTP_INSECURE_BYPASS_CODE = env_str("MFA_TOTP_INSECURE_BYPASS_CODE") or None
-USERSESSIONS_TRACK_ACTIVITY = True
+# Activity tracking would write a row on every request; sessions are listed without it.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Email ------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "smartcoop <noreply@smartcoop.example>")
@@ -221,7 +222,7 @@ STORAGES = {
 }
 
 # --- Celery -----------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL) or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,0 +1,69 @@
+"""Shared fixtures. The suite runs on the PostgreSQL and Redis that
+scripts/test.sh starts; without them (plain `pytest`) it falls back to the
+embedded SQLite and local-memory cache."""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client
+
+from members.models import Member
+from smartcoop.celery import app as celery_app
+from tests.factories import MemberFactory, StaffFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """allauth's rate limits live in the cache; each test starts clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tasks run eagerly unless a test asks for a real worker (marker celery)."""
+    eager = request.node.get_closest_marker("celery") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def member(db: None) -> Member:
+    return MemberFactory()
+
+
+@pytest.fixture
+def other_member(db: None) -> Member:
+    return MemberFactory()
+
+
+@pytest.fixture
+def member_client(member: Member) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def staff_user(db: None) -> User:
+    """A staff user with two-factor authentication on."""
+    return StaffFactory()
+
+
+@pytest.fixture
+def staff_no_mfa(db: None) -> User:
+    return StaffFactory(mfa=False)
+
+
+@pytest.fixture
+def plain_user(db: None) -> User:
+    """An account without a member profile."""
+    return UserFactory()
