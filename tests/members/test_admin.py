@@ -122,7 +122,7 @@ def test_admin_edit_validates_iban_and_records_history():
 
 
 def test_status_action_applies_the_transition_map():
-    client, staff = _staff_client("view_member", "change_member")
+    client, _staff = _staff_client("view_member", "change_member")
     ok = MemberFactory(status=Status.MEMBER)
     refused = MemberFactory(status=Status.APPLICANT)
     response = client.post(

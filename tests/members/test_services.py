@@ -229,9 +229,9 @@ def test_legal_name_change_goes_through_staff_and_tells_the_member(
 
 
 def test_data_export_holds_everything_and_logs_the_national_number_read():
-    member = MemberFactory(birth_date=datetime.date(1985, 7, 30))
+    created: Member = MemberFactory(birth_date=datetime.date(1985, 7, 30))
     member = services.member_profile_update(
-        member=member, acting_user=member.user, values={"phone": "+32 470 00 00 00"},
+        member=created, acting_user=created.user, values={"phone": "+32 470 00 00 00"},
         national_number="85073003328",
     )  # fmt: skip
     data = services.member_data_export(member=member, acting_user=member.user)

@@ -49,7 +49,7 @@ def test_staff_without_two_factor_is_sent_to_set_it_up(staff_no_mfa):
     response = client.get(reverse("admin:index"), follow=True)
     # allauth may first ask for the password again (a forced login has no record of it)
     assert reverse("mfa_activate_totp") in [url for url, _status in response.redirect_chain]
-    assert "two-factor" in str(list(response.context["messages"])[0])
+    assert "two-factor" in str(next(iter(response.context["messages"])))
 
 
 def test_member_is_refused_from_the_admin(member_client):
