@@ -20,7 +20,7 @@ run: venv ## serve the embedded site on http://127.0.0.1:8000 with demo data
 	@DEBUG=true MFA_TOTP_INSECURE_BYPASS_CODE=000000 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: ## install what is missing, start PostgreSQL and Redis, run gates and the suite
-	@bash scripts/test.sh
+	@bash scripts/test.sh $(ARGS)
 
 lint: venv ## ruff, mypy, import-linter, check --deploy
 	@bash scripts/lint.sh

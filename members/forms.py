@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from members import services, validators
@@ -29,10 +30,16 @@ class SignupForm(forms.Form):
         )
     )
 
+    # allauth builds its sign-up form on top of this one; who you are first,
+    # then the password, then what you accept.
+    field_order = [
+        "email", "legal_name", "language", "password1", "password2",
+        "accept_internal_rules", "accept_data_policy", "accept_financial_risk",
+    ]  # fmt: skip
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django.utils.translation import get_language
-
+        self.order_fields(self.field_order)
         current = (get_language() or "nl")[:2]
         if current in Language.values:
             self.fields["language"].initial = current
