@@ -88,3 +88,38 @@ def test_failed_logins_are_rate_limited(client):
     assert response.status_code == 200  # even the right password is refused for a while
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_staff_can_log_in_with_a_recovery_code(staff_user):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    codes = RecoveryCodes.activate(staff_user).get_unused_codes()
+    client = Client()
+    client.post(reverse("account_login"), {"login": staff_user.email, "password": TEST_PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff_user.pk)
+    # a recovery code works once
+    client.logout()
+    client.post(reverse("account_login"), {"login": staff_user.email, "password": TEST_PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_by_email(client, mailoutbox):
+    member = MemberFactory()
+    client.post(reverse("account_reset_password"), {"email": member.user.email})
+    assert len(mailoutbox) == 1
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/password/reset/key/" in line)
+    path = link[link.index("/accounts/") :].strip()
+    response = client.get(path, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else path
+    new_password = "another-long-password-2027"
+    response = client.post(form_url, {"password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": member.user.email, "password": new_password}
+    )
+    assert response["Location"] == reverse("dashboard")
