@@ -4,6 +4,7 @@ embedded SQLite and local-memory cache."""
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,6 +22,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop 
 def _fast_password_hashing(settings) -> None:
     """PBKDF2's deliberate slowness would dominate the suite's run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _static_storage_without_manifest(settings) -> None:
+    """scripts/test.sh runs collectstatic first, as production does; a bare
+    `pytest` with DATABASE_URL set has no manifest, so it falls back to the
+    plain storage rather than failing on every {% static %}."""
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    if "Manifest" in backend and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
 
 
 @pytest.fixture(autouse=True)

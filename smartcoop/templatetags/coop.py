@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.forms import BoundField
 from django.utils.translation import get_language
 
 from smartcoop.lib.money import format_money
@@ -15,3 +16,19 @@ def money(amount: Decimal | None) -> str:
         return ""
     amount = getattr(amount, "amount", amount)  # accepts djmoney's Money too
     return format_money(Decimal(amount), get_language() or "en")
+
+
+@register.filter
+def described(field: BoundField) -> str:
+    """Render a form field whose input points at its help text and its errors,
+    so screen readers announce both (aria-describedby, aria-invalid)."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    attrs: dict[str, str | bool] = {}
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    return field.as_widget(attrs=attrs)

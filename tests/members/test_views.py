@@ -210,3 +210,13 @@ def test_profile_pages_query_count(member_client, member, django_assert_num_quer
     expected = 6 if name == "members:profile" else 4
     with django_assert_num_queries(expected):
         assert member_client.get(url).status_code == 200
+
+
+def test_field_errors_are_announced_to_screen_readers(member_client, member):
+    response = member_client.post(
+        reverse("members:profile_edit", args=[member.pk]),
+        _profile_post(member, iban="BE00 1234"),
+    )
+    html = response.content.decode()
+    assert 'aria-describedby="id_iban_helptext id_iban_error"' in html
+    assert 'aria-invalid="true"' in html

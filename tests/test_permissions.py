@@ -1,0 +1,563 @@
+"""The permission matrix (style.md, item 9; after pretix
+src/tests/control/test_permissions.py).
+
+Every URL of the project is requested as each kind of visitor:
+
+    anonymous     nobody logged in
+    other_member  a member, not the owner of the objects in the URL
+    staff_no_mfa  staff without two-factor authentication, no model permission
+    staff         staff with two-factor authentication, no model permission
+    owner         the member whose objects the URL names
+
+and the answer is pinned: LOGIN (a redirect to allauth's login page that
+comes back here), a redirect elsewhere (To), or a status code (404 when the
+object is someone else's, never 403, so ids do not leak; 405 for POST-only
+views asked with GET). Requests by anyone but the owner must leave the
+owner's data unchanged.
+
+The admin is one entry of the matrix for its whole namespace: every admin
+URL is walked as anonymous, a plain member and staff without two-factor
+authentication, and a few representative ones as staff with and without
+model permissions.
+
+Adding a URL without adding it to MATRIX fails test_every_url_is_in_the_matrix.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from members.models import LegalNameChange, Member
+from smartcoop.admin_site import MFA_REQUIRED
+from tests.factories import StaffFactory
+
+ANON = "anonymous"
+OTHER = "other_member"
+STAFF_NO_MFA = "staff_no_mfa"
+STAFF = "staff"
+OWNER = "owner"
+ROLES = (ANON, OTHER, STAFF_NO_MFA, STAFF, OWNER)
+LOGGED_IN = (OTHER, STAFF_NO_MFA, STAFF, OWNER)
+
+ADMIN_NAMESPACE = "admin"
+
+Objects = SimpleNamespace  # member, other_member, change, staff_user, staff_no_mfa
+KwargsFn = Callable[[Objects], dict[str, Any]]
+
+
+# --- Expectations -------------------------------------------------------------------
+
+
+# What the test client returns: a response with .redirect_chain and more.
+Response = Any
+
+
+def _location(response: Response) -> tuple[str, dict[str, list[str]]]:
+    parts = urlsplit(response["Location"])
+    return parts.path, parse_qs(parts.query)
+
+
+@dataclass(frozen=True)
+class Login:
+    """302 to allauth's login page, with ?next= the page asked for."""
+
+    def check(self, response: Response, url: str, objs: Objects) -> None:
+        assert response.status_code == 302, response.status_code
+        path, query = _location(response)
+        assert path == reverse("account_login")
+        assert query.get("next") == [url]
+
+    def __repr__(self) -> str:
+        return "LOGIN"
+
+
+@dataclass(frozen=True)
+class To:
+    """302 to the named URL (its query string is not compared)."""
+
+    name: str
+    kwargs: KwargsFn | None = None
+
+    def check(self, response: Response, url: str, objs: Objects) -> None:
+        assert response.status_code == 302, response.status_code
+        path, _query = _location(response)
+        expected = reverse(self.name, kwargs=self.kwargs(objs) if self.kwargs else None)
+        assert path == expected
+
+    def __repr__(self) -> str:
+        return f"To({self.name})"
+
+
+LOGIN = Login()
+Expected = int | Login | To
+
+
+def every(expected: Expected) -> dict[str, Expected]:
+    return dict.fromkeys(ROLES, expected)
+
+
+def anon_and_logged_in(anonymous: Expected, logged_in: Expected) -> dict[str, Expected]:
+    return {ANON: anonymous, **dict.fromkeys(LOGGED_IN, logged_in)}
+
+
+def owner_only(owner: Expected) -> dict[str, Expected]:
+    """The member's own pages: everyone else logged in gets 404."""
+    return {ANON: LOGIN, OTHER: 404, STAFF_NO_MFA: 404, STAFF: 404, OWNER: owner}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    expect: dict[str, Expected]
+    method: str = "get"
+    kwargs: KwargsFn | None = None
+    data: KwargsFn | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{self.method.upper()}]"
+
+
+def own_member(o: Objects) -> dict[str, Any]:
+    return {"pk": o.member.pk}
+
+
+def own_change(o: Objects) -> dict[str, Any]:
+    return {"pk": o.member.pk, "change_pk": o.change.pk}
+
+
+def _unverified_address(o: Objects) -> EmailAddress:
+    # Only for this row: allauth refuses to turn on two-factor authentication
+    # while an address is unverified, which would change mfa_activate_totp.
+    return EmailAddress.objects.create(
+        user=o.member.user, email="second.address@example.be", verified=False, primary=False
+    )
+
+
+def valid_profile(o: Objects) -> dict[str, Any]:
+    return {
+        "legal_name": o.member.legal_name,
+        "street": "Rue Haute 112",
+        "postal_code": "1000",
+        "city": "Bruxelles",
+        "country": "BE",
+        "birth_date": "1990-04-17",
+        "language": "fr",
+        "iban": "BE68 5390 0754 7034",
+        "phone": "+32 2 555 12 34",
+        "enterprise_number": "",
+        "national_number": "",
+    }
+
+
+MATRIX: list[Row] = [
+    # --- Ours ---------------------------------------------------------------------
+    Row("dashboard", every(200)),  # the landing page for visitors
+    Row("health", every(200)),
+    Row(
+        "members:profile_redirect",
+        {
+            ANON: LOGIN,
+            OTHER: To("members:profile", lambda o: {"pk": o.other_member.pk}),
+            STAFF_NO_MFA: To("dashboard"),  # no member profile
+            STAFF: To("dashboard"),
+            OWNER: To("members:profile", own_member),
+        },
+    ),
+    Row("members:profile", owner_only(200), kwargs=own_member),
+    Row("members:profile_edit", owner_only(200), kwargs=own_member),
+    Row(
+        "members:profile_edit",
+        owner_only(To("members:profile", own_member)),
+        method="post",
+        kwargs=own_member,
+        data=valid_profile,
+    ),
+    Row("members:data_export", owner_only(200), kwargs=own_member),
+    Row("members:name_change_withdraw", anon_and_logged_in(LOGIN, 405), kwargs=own_change),
+    Row(
+        "members:name_change_withdraw",
+        owner_only(To("members:profile", own_member)),
+        method="post",
+        kwargs=own_change,
+    ),
+    Row("members:security", anon_and_logged_in(LOGIN, 200)),
+    Row("set_language", every(To("dashboard"))),  # GET changes nothing, goes home
+    Row(
+        "set_language",
+        every(To("members:security")),
+        method="post",
+        data=lambda o: {"language": "fr", "next": reverse("members:security")},
+    ),
+    # --- allauth: accounts ----------------------------------------------------------
+    Row("account_login", anon_and_logged_in(200, To("dashboard"))),
+    Row("account_signup", anon_and_logged_in(200, To("dashboard"))),
+    Row("account_logout", anon_and_logged_in(To("dashboard"), 200)),  # GET asks to confirm
+    Row("account_logout", every(To("dashboard")), method="post"),
+    Row("account_inactive", every(200)),
+    Row("account_email", anon_and_logged_in(LOGIN, 200)),
+    Row("account_email_verification_sent", every(200)),
+    # A real key, for an unverified second address of the owner. Whoever opens
+    # it sees the confirmation page (the key is the secret); it confirms only
+    # on POST, and logs out a different logged-in user first.
+    Row(
+        "account_confirm_email",
+        every(200),
+        kwargs=lambda o: {"key": EmailConfirmationHMAC(_unverified_address(o)).key},
+    ),
+    Row("account_change_password", anon_and_logged_in(LOGIN, 200)),
+    # Every account here has a password, so "set" sends on to "change".
+    Row("account_set_password", anon_and_logged_in(LOGIN, To("account_change_password"))),
+    Row("account_reset_password", every(200)),
+    Row("account_reset_password_done", every(200)),
+    # A real token of the owner: allauth moves it into the session and
+    # redirects to the same URL with "set-password" in place of the token.
+    Row(
+        "account_reset_password_from_key",
+        every(
+            To(
+                "account_reset_password_from_key",
+                lambda o: {"uidb36": user_pk_to_url_str(o.member.user), "key": "set-password"},
+            )
+        ),
+        kwargs=lambda o: {
+            "uidb36": user_pk_to_url_str(o.member.user),
+            "key": default_token_generator.make_token(o.member.user),
+        },
+    ),
+    Row("account_reset_password_from_key_done", every(200)),
+    # No login is in progress, so the code step sends people back.
+    Row("account_confirm_login_code", anon_and_logged_in(To("account_login"), To("dashboard"))),
+    # Sensitive actions ask for the password (or an emailed code) again.
+    Row("account_reauthenticate", anon_and_logged_in(LOGIN, 200)),
+    Row("account_request_reauthentication_code", anon_and_logged_in(LOGIN, 200)),
+    Row(
+        "account_confirm_reauthentication_code",
+        anon_and_logged_in(LOGIN, To("account_request_reauthentication_code")),
+    ),
+    # --- allauth: two-factor authentication -------------------------------------------
+    Row("mfa_index", anon_and_logged_in(LOGIN, 200)),
+    Row("mfa_authenticate", anon_and_logged_in(To("account_login"), To("dashboard"))),
+    Row(
+        "mfa_reauthenticate",
+        {**anon_and_logged_in(LOGIN, To("account_reauthenticate")), STAFF: 200},
+    ),
+    # A session opened by force_login has not re-authenticated recently.
+    Row("mfa_activate_totp", anon_and_logged_in(LOGIN, To("account_reauthenticate"))),
+    # Only someone with TOTP on can turn it off: the others get 404.
+    Row(
+        "mfa_deactivate_totp",
+        {**anon_and_logged_in(LOGIN, 404), STAFF: To("account_reauthenticate")},
+    ),
+    # Nobody here has recovery codes yet (StaffFactory turns on TOTP only).
+    Row("mfa_view_recovery_codes", anon_and_logged_in(LOGIN, 404)),
+    Row("mfa_download_recovery_codes", anon_and_logged_in(LOGIN, 404)),
+    Row("mfa_generate_recovery_codes", anon_and_logged_in(LOGIN, To("account_reauthenticate"))),
+    # --- allauth: sessions ---------------------------------------------------------------
+    Row("usersessions_list", anon_and_logged_in(LOGIN, 200)),
+]
+# The whole "admin:" namespace is one entry of the matrix, walked below.
+MATRIX_NAMES = {row.name for row in MATRIX} | {f"{ADMIN_NAMESPACE}:*"}
+
+
+# --- The URL resolver -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str | None  # "members:profile", "account_login"; None if unnamed
+    namespace: str
+    parts: tuple[tuple[str, bool], ...]  # (pattern text, is_regex), outermost first
+    pattern: URLPattern
+
+
+def _routes(resolver: URLResolver, namespace: str = "", parts: tuple = ()) -> Iterator[Route]:
+    for entry in resolver.url_patterns:
+        is_regex = not hasattr(entry.pattern, "_route")
+        here = (*parts, (str(entry.pattern), is_regex))
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _routes(entry, inner, here)
+        else:
+            name = None
+            if entry.name:
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield Route(name=name, namespace=namespace, parts=here, pattern=entry)
+
+
+ROUTES = list(_routes(get_resolver()))
+ADMIN_ROUTES = [r for r in ROUTES if r.namespace.split(":")[0] == ADMIN_NAMESPACE]
+
+# Values for the parameters of admin URLs. The permission check runs before
+# any object is looked up, so they need not exist.
+ADMIN_SAMPLES = {
+    "object_id": "1",
+    "content_type_id": "1",
+    "id": "1",
+    "app_label": "members",
+    "url": "no-such-page/",
+}
+
+
+def _sample_path(route: Route) -> str:
+    """A concrete path matching `route`, with ADMIN_SAMPLES for its parameters."""
+    path = "/"
+    for text, is_regex in route.parts:
+        if is_regex:
+            text = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: ADMIN_SAMPLES[m.group(1)], text)
+            text = re.sub(r"\([^)]*\)", "1", text)  # unnamed groups, e.g. simple_history's
+            text = text.removeprefix("^").removesuffix("$")
+        else:
+            text = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: ADMIN_SAMPLES[m.group(1)], text)
+        path += text
+    assert resolve(path).func is route.pattern.callback, (path, route)
+    return path
+
+
+ADMIN_PATHS = {_sample_path(route): route for route in ADMIN_ROUTES}
+
+
+# --- Fixtures ----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _static_storage_without_manifest(settings: Any) -> None:
+    """scripts/test.sh runs collectstatic first; a bare `pytest` does not, and
+    the manifest storage used whenever DATABASE_URL is set then fails on every
+    {% static %}. Fall back to the plain storage only in that case."""
+    backend = django_settings.STORAGES["staticfiles"]["BACKEND"]
+    manifest = Path(django_settings.STATIC_ROOT) / "staticfiles.json"
+    if "Manifest" in backend and not manifest.exists():
+        settings.STORAGES = {
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+
+
+@pytest.fixture
+def objs(member: Member, other_member: Member, staff_user: User, staff_no_mfa: User) -> Objects:
+    change = LegalNameChange.objects.create(
+        member=member, old_name=member.legal_name, new_name=f"{member.legal_name} Jr"
+    )
+    return Objects(
+        member=member,
+        other_member=other_member,
+        change=change,
+        staff_user=staff_user,
+        staff_no_mfa=staff_no_mfa,
+    )
+
+
+@pytest.fixture
+def staff_viewer(db: None) -> User:
+    """Staff with two-factor authentication and the permission to view members."""
+    user = StaffFactory()
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="members", codename="view_member")
+    )
+    return user
+
+
+def _client_for(role: str, objs: Objects, member_client: Client | None = None) -> Client:
+    if role == OWNER and member_client is not None:
+        return member_client
+    users = {
+        OTHER: objs.other_member.user,
+        STAFF_NO_MFA: objs.staff_no_mfa,
+        STAFF: objs.staff_user,
+        OWNER: objs.member.user,
+    }
+    client = Client()
+    if role != ANON:
+        client.force_login(users[role])
+    return client
+
+
+def _owner_data(objs: Objects) -> tuple:
+    """What a request by someone else must not change."""
+    user = User.objects.get(pk=objs.member.user_id)
+    return (
+        list(Member.objects.filter(pk=objs.member.pk).values()),
+        list(LegalNameChange.objects.filter(member=objs.member).values()),
+        list(EmailAddress.objects.filter(user=user).order_by("pk").values()),
+        (user.password, user.email, user.is_active),
+    )
+
+
+# --- The matrix ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", MATRIX, ids=[row.id for row in MATRIX])
+def test_matrix(row: Row, role: str, objs: Objects, member_client: Client) -> None:
+    expected = row.expect[role]
+    url = reverse(row.name, kwargs=row.kwargs(objs) if row.kwargs else None)
+    client = _client_for(role, objs, member_client)
+    before = _owner_data(objs)
+
+    data = row.data(objs) if row.data else {}
+    response = client.get(url) if row.method == "get" else client.post(url, data)
+
+    if isinstance(expected, int):
+        assert response.status_code == expected, (url, response.get("Location"))
+    else:
+        expected.check(response, url, objs)
+    if role != OWNER:
+        assert _owner_data(objs) == before, "someone else changed the owner's data"
+    if row.name == "account_logout" and row.method == "post":
+        assert "_auth_user_id" not in client.session
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    """A new URL must be added to MATRIX (and so be given its permissions)."""
+    routes = list(_routes(get_resolver()))
+    in_admin = [r.namespace.split(":")[0] == ADMIN_NAMESPACE for r in routes]
+    unnamed = [
+        "".join(text for text, _regex in route.parts)
+        for route, admin in zip(routes, in_admin, strict=True)
+        if route.name is None and not admin
+    ]
+    assert not unnamed, f"URLs without a name cannot be in the permission matrix: {unnamed}"
+    names = {
+        f"{ADMIN_NAMESPACE}:*" if admin else str(route.name)
+        for route, admin in zip(routes, in_admin, strict=True)
+    }
+    missing, stale = names - MATRIX_NAMES, MATRIX_NAMES - names
+    assert not missing, f"URLs missing from the permission matrix: {sorted(missing)}"
+    assert not stale, f"the matrix lists URLs that no longer exist: {sorted(stale)}"
+    for row in MATRIX:
+        assert set(row.expect) == set(ROLES), f"{row.id} does not say what each role gets"
+
+
+# --- The admin: every URL, then representative ones ------------------------------------------
+
+
+def _admin_next(path: str) -> str:
+    # The admin's logout sends those without access to the index first, and
+    # its login page defaults to the index.
+    if path in (reverse("admin:logout"), reverse("admin:login")):
+        return reverse("admin:index")
+    return path
+
+
+def _assert_sent_to_login(response: Response, path: str) -> None:
+    """Through the admin's login, which has no form of its own, to allauth's."""
+    assert response.status_code == 200
+    final = urlsplit(response.redirect_chain[-1][0])
+    assert final.path == reverse("account_login")
+    assert parse_qs(final.query).get("next") == [_admin_next(path)]
+
+
+def _assert_forbidden(response: Response) -> None:
+    assert response.status_code == 403
+    if response.redirect_chain:
+        assert urlsplit(response.redirect_chain[-1][0]).path == reverse("admin:login")
+
+
+def _assert_sent_to_turn_on_mfa(response: Response) -> None:
+    """To TOTP activation, which first asks for the password again."""
+    chain = [urlsplit(url).path for url, _status in response.redirect_chain]
+    assert reverse("mfa_activate_totp") in chain, chain
+    assert chain[-1] == reverse("account_reauthenticate")
+    assert response.status_code == 200
+    assert str(MFA_REQUIRED) in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "member", "staff_no_mfa"])
+@pytest.mark.parametrize("path", list(ADMIN_PATHS))
+def test_admin_namespace_is_closed(
+    path: str, role: str, member_client: Client, staff_no_mfa: User
+) -> None:
+    """No admin URL lets in anyone but staff with two-factor authentication."""
+    if role == "anonymous":
+        client = Client()
+    elif role == "member":
+        client = member_client
+    else:
+        client = Client()
+        client.force_login(staff_no_mfa)
+
+    response = client.get(path, follow=True)
+
+    if role == "anonymous":
+        _assert_sent_to_login(response, path)
+    elif role == "member":
+        _assert_forbidden(response)
+    else:
+        _assert_sent_to_turn_on_mfa(response)
+
+
+ADMIN_REPRESENTATIVE = {
+    # name: {role: outcome}; "login", "403" and "mfa" are asserted by the
+    # helpers above; an int is the final status code.
+    "admin:login": {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa",
+                    "staff": 200, "staff_viewer": 200},  # staff go on to the index
+    "admin:index": {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa",
+                    "staff": 200, "staff_viewer": 200},
+    "admin:members_member_changelist": {"anonymous": "login", "member": "403",
+                                        "staff_no_mfa": "mfa", "staff": 403,
+                                        "staff_viewer": 200},
+    "admin:members_member_change": {"anonymous": "login", "member": "403",
+                                    "staff_no_mfa": "mfa", "staff": 403, "staff_viewer": 200},
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "member", "staff_no_mfa", "staff", "staff_viewer"])
+@pytest.mark.parametrize("name", list(ADMIN_REPRESENTATIVE))
+def test_admin_representative_urls(
+    name: str,
+    role: str,
+    member: Member,
+    member_client: Client,
+    staff_no_mfa: User,
+    staff_user: User,
+    staff_viewer: User,
+) -> None:
+    kwargs = {"object_id": member.pk} if name.endswith("_change") else None
+    path = reverse(name, kwargs=kwargs)
+    users = {"staff_no_mfa": staff_no_mfa, "staff": staff_user, "staff_viewer": staff_viewer}
+    client = member_client if role == "member" else Client()
+    if role in users:
+        client.force_login(users[role])
+
+    first = client.get(path)
+    response = client.get(path, follow=True)
+
+    expected = ADMIN_REPRESENTATIVE[name][role]
+    if expected == "login":
+        _assert_sent_to_login(response, path)
+    elif expected == "403":
+        _assert_forbidden(response)
+    elif expected == "mfa":
+        _assert_sent_to_turn_on_mfa(response)
+    else:
+        assert response.status_code == expected
+        if name == "admin:login":
+            assert first.status_code == 302
+            assert urlsplit(first["Location"]).path == reverse("admin:index")
+        else:
+            assert not response.redirect_chain, response.redirect_chain
+    if role in ("anonymous", "member", "staff_no_mfa") and name != "admin:login":
+        # Django's admin sends whoever it refuses to its own login first.
+        assert first.status_code == 302
+        assert urlsplit(first["Location"]).path == reverse("admin:login")
+    if role == "staff_viewer" and name == "admin:members_member_change":
+        assert member.legal_name in response.content.decode()
