@@ -28,7 +28,7 @@ from members.models import (
     StatusChange,
 )
 from smartcoop.lib.audit import audited
-from smartcoop.lib.crypto import decrypt_text, encrypt_text
+from smartcoop.lib.crypto import decrypt_text, encrypt_text, rotate_text
 from smartcoop.lib.tasks import enqueue_on_commit
 
 ILLEGAL_STATUS_TRANSITION = _("A membership cannot go from “%(from)s” to “%(to)s”.")
@@ -272,6 +272,30 @@ def member_national_number_read(*, member: Member, acting_user: User, purpose: s
         return ""
     NationalNumberAccess.objects.create(member=member, accessed_by=acting_user, purpose=purpose)
     return decrypt_text(token)
+
+
+def member_national_numbers_rotate(*, batch_size: int = 2000) -> int:
+    """Re-encrypt every stored national number under the current key (key
+    rotation, docs/operations.md). Nothing is decrypted into the logs or the
+    history; a value no configured key opens stops the run loudly."""
+    rotated = 0
+    pks = list(
+        Member.objects.exclude(national_number_encrypted="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(pks), batch_size):
+        with transaction.atomic():
+            members = list(
+                Member.objects.select_for_update()
+                .filter(pk__in=pks[start : start + batch_size])
+                .only("pk", "national_number_encrypted")
+            )
+            for member in members:
+                member.national_number_encrypted = rotate_text(member.national_number_encrypted)
+            Member.objects.bulk_update(members, ["national_number_encrypted"])
+            rotated += len(members)
+    return rotated
 
 
 def _iso(value: datetime.date | datetime.datetime | None) -> str | None:

@@ -129,7 +129,7 @@ REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", REDIS_URL)
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "smartcoop.cache.ResilientRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "smartcoop"),
             # A hung Redis must never hang a request.
@@ -175,6 +175,9 @@ MFA_TOTP_ISSUER = "smartcoop"
 MFA_TOTP_INSECURE_BYPASS_CODE = env_str("MFA_TOTP_INSECURE_BYPASS_CODE") or None
 # Activity tracking would write a row on every request; sessions are listed without it.
 USERSESSIONS_TRACK_ACTIVITY = False
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For to trust,
+# so rate limits count the client's address, not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Email ------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "smartcoop <noreply@smartcoop.example>")
@@ -277,6 +280,7 @@ LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain http
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

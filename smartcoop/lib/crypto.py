@@ -29,3 +29,11 @@ def decrypt_text(token: str) -> str:
         return _current().decrypt(token.encode()).decode()
     except InvalidToken as exc:  # a wrong or removed key must be loud, never silent
         raise ValueError("Encrypted value cannot be decrypted with the configured keys.") from exc
+
+
+def rotate_text(token: str) -> str:
+    """Re-encrypt a token under the first (current) key."""
+    try:
+        return _current().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("Encrypted value cannot be decrypted with the configured keys.") from exc

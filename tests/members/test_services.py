@@ -1,4 +1,5 @@
 import datetime
+import os
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -243,3 +244,27 @@ def test_data_export_holds_everything_and_logs_the_national_number_read():
     access = NationalNumberAccess.objects.get()
     assert access.purpose == "data_export"
     assert access.accessed_by == member.user
+
+
+def test_key_rotation_re_encrypts_under_the_new_key(settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    member = MemberFactory(birth_date=datetime.date(1985, 7, 30))
+    services.member_profile_update(
+        member=member, acting_user=member.user, values={}, national_number="85073003328"
+    )
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_encryption_keys", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key is gone
+    staff = StaffFactory()
+    staff.user_permissions.add(Permission.objects.get(codename="view_national_number"))
+    staff = type(staff).objects.get(pk=staff.pk)
+    assert (
+        services.member_national_number_read(
+            member=member, acting_user=staff, purpose=NationalNumberAccess.Purpose.ADMIN_VIEW
+        )
+        == "85073003328"
+    )

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `make bench`: time `manage.py seed_demo --members 30000` on a throwaway
+# PostgreSQL (and Redis), in production settings, against a plain-INSERT
+# baseline. Prints one `name value` line per metric on stdout; record the
+# results in bench/README.md. The servers listen on 127.0.0.1 only and are
+# stopped on every exit, also when the benchmark fails or is interrupted.
+#
+#   bash bench/run.sh [--members N] [--runs N] [--target-seconds S]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/bootstrap.sh
+
+for tool in redis-server redis-cli; do
+  command -v "$tool" >/dev/null || {
+    echo "$tool not found: run 'bash scripts/install-system-packages.sh' (as root) first" >&2
+    exit 1
+  }
+done
+
+export PATH="$PWD/.venv/bin:$PATH"
+export DJANGO_SETTINGS_MODULE=smartcoop.settings
+unset DEBUG  # DEBUG would keep every query in memory
+# Production settings need these once DATABASE_URL is set; throwaway values.
+SECRET_KEY="bench-$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+FIELD_ENCRYPTION_KEYS="$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
+export SECRET_KEY FIELD_ENCRYPTION_KEYS
+export ALLOWED_HOSTS="127.0.0.1,localhost"
+
+services_dir=$(mktemp -d /tmp/smartcoop-bench.XXXXXX)
+bench_pid=""
+cleanup() {
+  if [ -n "$bench_pid" ]; then
+    kill "$bench_pid" 2>/dev/null || true
+    wait "$bench_pid" 2>/dev/null || true
+  fi
+  bash scripts/services.sh stop "$services_dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+bash scripts/services.sh start "$services_dir" >&2
+# shellcheck disable=SC1091
+source "$services_dir/env"
+
+# In the background so that a signal reaches the traps at once, not after the run.
+python bench/bench_seed.py "$@" &
+bench_pid=$!
+wait "$bench_pid"
+bench_pid=""
