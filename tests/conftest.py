@@ -4,6 +4,7 @@ embedded SQLite and local-memory cache."""
 
 import os
 from collections.abc import Iterator
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,25 @@ def _celery_mode(request: pytest.FixtureRequest) -> Iterator[None]:
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+
+
+def restore_seed_data() -> None:
+    """Transactional tests (browser, Celery worker) end by emptying every table,
+    data migrations' rows included; put back what the migrations seed."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.models import Group, Permission
+
+    from rules.models import Rule
+
+    legal_group = import_module("rules.migrations.0003_legal_group")
+    legal_group.ensure_legal_group(Group, Permission)
+    if not Rule.objects.exists():
+        import_module("rules.migrations.0004_seed_catalogue").seed(global_apps, None)
+
+
+@pytest.fixture
+def seed_data(transactional_db: None) -> None:
+    restore_seed_data()
 
 
 @pytest.fixture

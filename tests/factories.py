@@ -64,3 +64,34 @@ class MemberFactory(factory.django.DjangoModelFactory):
                 Consent(member=obj, kind=k, version="2026-01", accepted_at=timezone.now())
                 for k in ConsentKind.values
             )
+
+
+class LegalFactory(StaffFactory):
+    """A member of the legal team (the "Legal" group, two-factor on)."""
+
+    @factory.post_generation
+    def legal_group(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            from django.contrib.auth.models import Group
+
+            obj.groups.add(Group.objects.get(name="Legal"))
+
+
+class RuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rules.Rule"
+
+    key = factory.Sequence(lambda n: f"test.rule_{n}")
+    kind = "percentage"
+    description = "A rule for a test."
+    legal_reference = "Test art. 1"
+
+
+def published_version(rule, valid_from, value, reason="seed"):
+    """A published version as the seed migration makes them (no approver needed)."""
+    from rules.models import RuleVersion
+
+    return RuleVersion.objects.create(
+        rule=rule, valid_from=valid_from, value=value, reason=reason,
+        status="published", is_seed=True,
+    )  # fmt: skip

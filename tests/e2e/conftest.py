@@ -28,6 +28,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+@pytest.fixture(autouse=True)
+def _seed_data(seed_data: None) -> None:
+    """Browser tests run on committed data: the seeded rules must be there."""
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     # English pages whatever the machine's locale, so the labels are known.

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import mail
 from playwright.sync_api import Page, expect
 
 from members import validators
 from members.models import ConsentKind, Member
+from rules.selectors import rule_value
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -74,7 +74,7 @@ def test_sign_up_confirm_log_in_edit_profile_log_out(live_server, page: Page) ->
     assert member.language == "en"
     consents = {c.kind: c.version for c in member.consents.all()}
     assert consents == {
-        kind: settings.CONSENT_DOCUMENT_VERSIONS[kind] for kind in ConsentKind.values
+        kind: rule_value("members.consent_document_versions")[kind] for kind in ConsentKind.values
     }
     assert not EmailAddress.objects.get(user=member.user, email=EMAIL).verified
 

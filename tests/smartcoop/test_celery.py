@@ -33,7 +33,7 @@ def test_task_defaults_follow_the_architecture():
 
 
 @pytest.fixture
-def worker(transactional_db: None) -> Iterator[None]:
+def worker(seed_data: None) -> Iterator[None]:
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
         yield
 

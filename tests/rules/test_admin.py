@@ -1,0 +1,147 @@
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from rules import services
+from rules.models import RuleVersion
+from tests.factories import LegalFactory, RuleFactory, StaffFactory, published_version
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _next_month() -> datetime.date:
+    today = timezone.localdate()
+    return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+@pytest.fixture
+def rule():
+    rule = RuleFactory(key="test.admin_rate", kind="percentage")
+    published_version(rule, datetime.date(2020, 1, 1), "6.5")
+    return rule
+
+
+def test_legal_team_drafts_in_the_admin_and_errors_are_shown(rule):
+    legal = LegalFactory()
+    client = _client(legal)
+    add = reverse("admin:rules_ruleversion_add") + f"?rule={rule.pk}"
+    page = client.get(add)
+    assert page.status_code == 200
+    data = {"rule": rule.pk, "valid_from": "2020-02-01", "value_plain": "150", "reason": ""}
+    response = client.post(add, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"valid_from", "value_plain", "reason"}
+    assert not RuleVersion.objects.filter(status="draft").exists()
+
+    data.update(valid_from=_next_month().isoformat(), value_plain="7", reason="GA decision")
+    response = client.post(add, data)
+    assert response.status_code == 302
+    draft = RuleVersion.objects.get(status="draft")
+    assert (draft.value, draft.author) == ("7", legal)
+    change_page = client.get(reverse("admin:rules_ruleversion_change", args=[draft.pk]))
+    html = change_page.content.decode()
+    assert "- 6.5 %" in html and "+ 7 %" in html  # the diff against the version in force
+
+
+def test_text_rules_take_three_languages():
+    rule = RuleFactory(key="test.mention", kind="text")
+    published_version(rule, datetime.date(2020, 1, 1), {"nl": "a", "fr": "b", "en": "c"})
+    client = _client(LegalFactory())
+    add = reverse("admin:rules_ruleversion_add") + f"?rule={rule.pk}"
+    base = {"rule": rule.pk, "valid_from": _next_month().isoformat(), "reason": "wording"}
+    response = client.post(add, {**base, "value_nl": "x", "value_fr": "y", "value_en": ""})
+    assert "value_en" in response.context["adminform"].form.errors
+    response = client.post(add, {**base, "value_nl": "x", "value_fr": "y", "value_en": "z"})
+    assert response.status_code == 302
+    assert RuleVersion.objects.get(status="draft").value == {"nl": "x", "fr": "y", "en": "z"}
+
+
+def test_publish_action_by_a_second_legal_member(rule, django_capture_on_commit_callbacks):
+    author, approver = LegalFactory(), LegalFactory()
+    draft = services.rule_version_draft(
+        rule=rule, value="7", valid_from=_next_month(), reason="GA", acting_user=author
+    )
+    changelist = reverse("admin:rules_ruleversion_changelist")
+    response = _client(author).post(
+        changelist, {"action": "publish", "_selected_action": [draft.pk]}, follow=True
+    )
+    assert "second member of the legal team" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    with django_capture_on_commit_callbacks(execute=True):
+        _client(approver).post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert (draft.status, draft.approver) == ("published", approver)
+
+
+def test_other_staff_read_but_cannot_change(rule):
+    staff = StaffFactory()
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_rule", "view_ruleversion"])
+    )
+    client = _client(staff)
+    assert client.get(reverse("admin:rules_rule_changelist")).status_code == 200
+    assert client.get(reverse("admin:rules_ruleversion_add")).status_code == 403
+    version = rule.versions.get()
+    assert (
+        client.get(reverse("admin:rules_ruleversion_change", args=[version.pk])).status_code == 200
+    )
+    changelist = client.get(reverse("admin:rules_ruleversion_changelist"))
+    action_form = changelist.context["action_form"]  # None when no action is allowed
+    assert action_form is None or "publish" not in dict(action_form.fields["action"].choices)
+
+
+def test_published_version_is_read_only_in_the_admin(rule):
+    client = _client(LegalFactory())
+    version = rule.versions.get()
+    url = reverse("admin:rules_ruleversion_change", args=[version.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    client.post(url, {"rule": rule.pk, "valid_from": "2020-01-01", "value_plain": "99",
+                      "reason": "x"})  # fmt: skip
+    version.refresh_from_db()
+    assert version.value == "6.5"
+    assert (
+        client.get(reverse("admin:rules_ruleversion_delete", args=[version.pk])).status_code == 403
+    )
+
+
+def test_rule_list_shows_value_today_and_next_change(rule, django_assert_max_num_queries):
+    author, approver = LegalFactory(), LegalFactory()
+    draft = services.rule_version_draft(
+        rule=rule, value="7", valid_from=_next_month(), reason="GA", acting_user=author
+    )
+    services.rule_version_publish(version=draft, acting_user=approver)
+    client = _client(author)
+    response = client.get(reverse("admin:rules_rule_changelist"), {"q": "test.admin_rate"})
+    html = response.content.decode()
+    assert "6.5 %" in html
+    assert f"{_next_month():%d/%m/%Y}: 7 %" in html
+    timeline = client.get(reverse("admin:rules_rule_change", args=[rule.pk])).content.decode()
+    assert "Draft a new version" in timeline and "GA" in timeline
+
+
+def test_preview_lists_what_changes(rule):
+    author = LegalFactory()
+    day = _next_month()
+    services.rule_version_draft(rule=rule, value="7", valid_from=day, reason="GA",
+                                acting_user=author)  # fmt: skip
+    client = _client(author)
+    url = reverse("admin:rules_rule_preview")
+    response = client.get(url, {"on": day.isoformat()})
+    assert "test.admin_rate" not in response.content.decode()  # not published yet
+    response = client.get(url, {"on": day.isoformat(), "include_drafts": "on"})
+    assert [c.rule.key for c in response.context["changes"]] == ["test.admin_rate"]
