@@ -24,6 +24,7 @@ from members.models import (
     Status,
     StatusChange,
 )
+from rules.selectors import rules_on
 from smartcoop.lib.belgium import (
     belgian_enterprise_number,
     belgian_iban,
@@ -103,7 +104,7 @@ def seed_members(count: int, *, seed: int = 2026, log: Callable[[str], None] = p
     today = timezone.localdate()
     batch = 5000
     created = 0
-    versions = _consent_versions()
+    versions, provenance = _consent_versions()
     with transaction.atomic():
         numbers = services.member_numbers_reserve(count=count)
         for start in range(0, count, batch):
@@ -158,7 +159,13 @@ def seed_members(count: int, *, seed: int = 2026, log: Callable[[str], None] = p
             Member.objects.bulk_create(members)
             _bulk_history(members, now)
             Consent.objects.bulk_create(
-                Consent(member=m, kind=kind, version=versions[kind], accepted_at=now)
+                Consent(
+                    member=m,
+                    kind=kind,
+                    version=versions[kind],
+                    accepted_at=now,
+                    rules_used=provenance,
+                )
                 for m in members
                 for kind in ConsentKind.values
             )
@@ -177,10 +184,9 @@ def seed_members(count: int, *, seed: int = 2026, log: Callable[[str], None] = p
     return created
 
 
-def _consent_versions() -> dict[str, str]:
-    from django.conf import settings
-
-    return dict(settings.CONSENT_DOCUMENT_VERSIONS)
+def _consent_versions() -> tuple[dict[str, str], dict[str, int]]:
+    rules = rules_on([services.CONSENT_VERSIONS_RULE], on=timezone.localdate())
+    return rules.value(services.CONSENT_VERSIONS_RULE), rules.provenance()
 
 
 def _bulk_history(members: list[Member], when: datetime.datetime) -> None:
@@ -216,6 +222,8 @@ def seed_demo_logins() -> list[DemoLogin]:
         ("member", f"sofie@{DEMO_DOMAIN}", "Sofie Peeters", False),
         ("staff", f"staff@{DEMO_DOMAIN}", "Marc Lambert", True),
         ("legal", f"legal@{DEMO_DOMAIN}", "Hélène Dubois", True),
+        # Rules are published by a second lawyer (four eyes).
+        ("legal", f"legal2@{DEMO_DOMAIN}", "Pieter Maes", True),
     ]:
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -228,7 +236,7 @@ def seed_demo_logins() -> list[DemoLogin]:
                 TOTP.activate(user, DEMO_TOTP_SECRET)
                 user.user_permissions.add(
                     *Permission.objects.filter(
-                        content_type__app_label__in=["members", "auth"],
+                        content_type__app_label__in=["members", "auth", "rules"],
                         codename__startswith="view_",
                     ),
                     *Permission.objects.filter(
@@ -236,9 +244,7 @@ def seed_demo_logins() -> list[DemoLogin]:
                     ),
                 )
             if role == "legal":
-                group = Group.objects.filter(name="Legal").first()
-                if group is not None:  # the group arrives with the rules catalogue
-                    user.groups.add(group)
+                user.groups.add(Group.objects.get(name="Legal"))
             if role == "member":
                 member = services.member_create(
                     user=user, legal_name=name, language=Language.NL,

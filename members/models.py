@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from rules.fields import RuleProvenanceField
+
 
 class Language(models.TextChoices):
     NL = "nl", "Nederlands"
@@ -153,6 +155,8 @@ class Consent(models.Model):
     kind = models.CharField(max_length=20, choices=ConsentKind.choices)
     version = models.CharField(max_length=20)
     accepted_at = models.DateTimeField()
+    # Which version of the rule members.consent_document_versions named it.
+    rules_used = RuleProvenanceField()
 
     class Meta:
         ordering = ["accepted_at", "pk"]

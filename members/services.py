@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -27,9 +26,12 @@ from members.models import (
     Status,
     StatusChange,
 )
+from rules.selectors import rules_on
 from smartcoop.lib.audit import audited
 from smartcoop.lib.crypto import decrypt_text, encrypt_text, rotate_text
 from smartcoop.lib.tasks import enqueue_on_commit
+
+CONSENT_VERSIONS_RULE = "members.consent_document_versions"
 
 ILLEGAL_STATUS_TRANSITION = _("A membership cannot go from “%(from)s” to “%(to)s”.")
 CONSENTS_MISSING = _("Please accept the internal rules, the data policy and the risk notice.")
@@ -86,7 +88,9 @@ def member_create(
     """Create the profile of a person who signs up, with their consents.
 
     The internal rules, the data policy and the financial-risk notice must
-    all be accepted (domain.md, Members); the version accepted is recorded.
+    all be accepted (domain.md, Members); the version accepted, from the rule
+    members.consent_document_versions in force today, is recorded with the
+    rule version that named it.
     """
     legal_name = legal_name.strip()
     if not legal_name:
@@ -100,9 +104,16 @@ def member_create(
         audited(member, acting_user=acting_user or user, reason="signed up")
         member.save()
         now = timezone.now()
-        versions = settings.CONSENT_DOCUMENT_VERSIONS
+        rules = rules_on([CONSENT_VERSIONS_RULE], on=timezone.localdate())
+        versions = rules.value(CONSENT_VERSIONS_RULE)
         Consent.objects.bulk_create(
-            Consent(member=member, kind=kind, version=versions[kind], accepted_at=now)
+            Consent(
+                member=member,
+                kind=kind,
+                version=versions[kind],
+                accepted_at=now,
+                rules_used=rules.provenance(),
+            )
             for kind in sorted(accepted)
         )
     return member

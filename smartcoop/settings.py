@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "djmoney",
     "simple_history",
     "smartcoop.apps.SmartcoopConfig",
+    "rules",
     "members",
 ]
 
@@ -260,12 +261,6 @@ if not FIELD_ENCRYPTION_KEYS:
 
 # --- The cooperative ---------------------------------------------------------------
 COOPERATIVE_NAME = env_str("COOPERATIVE_NAME", "smartcoop CV/SC")
-# Versions of the documents a member accepts on joining (domain.md, Members).
-CONSENT_DOCUMENT_VERSIONS = {
-    "internal_rules": env_str("CONSENT_INTERNAL_RULES_VERSION", "2026-01"),
-    "data_policy": env_str("CONSENT_DATA_POLICY_VERSION", "2026-01"),
-    "financial_risk": env_str("CONSENT_FINANCIAL_RISK_VERSION", "2026-01"),
-}
 
 # --- Security ---------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,7 @@ from members.models import (
     Status,
     StatusChange,
 )
+from rules.selectors import rule_on
 from tests.factories import MemberFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 ALL_CONSENTS = ["internal_rules", "data_policy", "financial_risk"]
 
 
-def test_member_create_records_consents_with_versions(settings):
+def test_member_create_records_consents_with_versions():
     user = UserFactory()
     member = services.member_create(
         user=user, legal_name=" Amira El Amrani ", language="en",
@@ -30,8 +31,12 @@ def test_member_create_records_consents_with_versions(settings):
     )  # fmt: skip
     assert member.legal_name == "Amira El Amrani"
     assert member.status == Status.APPLICANT
-    consents = {c.kind: c.version for c in member.consents.all()}
-    assert consents == {k: settings.CONSENT_DOCUMENT_VERSIONS[k] for k in ALL_CONSENTS}
+    rule = rule_on("members.consent_document_versions")
+    consents = {c.kind: (c.version, c.rules_used) for c in member.consents.all()}
+    assert consents == {
+        k: (rule.value[k], {"members.consent_document_versions": rule.version_id})
+        for k in ALL_CONSENTS
+    }
     history = member.history.get()
     assert history.history_user == user
     assert history.history_change_reason == "signed up"
