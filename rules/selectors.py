@@ -78,20 +78,24 @@ Catalogue = dict[str, tuple[str, list[tuple[int, int, Any]]]]
 
 
 def _load_catalogue() -> Catalogue:
-    catalogue: Catalogue = {rule.key: (rule.kind, []) for rule in Rule.objects.all()}
-    rows = (
-        RuleVersion.objects.filter(status=VersionStatus.PUBLISHED)
-        .order_by("valid_from")
-        .values_list("rule__key", "valid_from", "pk", "value")
+    """One query: every key with its versions (a LEFT JOIN, so a key without
+    a published version is still known and answers NoVersionInForce)."""
+    catalogue: Catalogue = {}
+    rows = Rule.objects.order_by("key", "versions__valid_from").values_list(
+        "key", "kind", "versions__status", "versions__valid_from", "versions__pk", "versions__value"
     )
-    for key, valid_from, pk, value in rows:
-        catalogue[key][1].append((valid_from.toordinal(), pk, value))
+    for key, kind, status, valid_from, pk, value in rows:
+        _kind, versions = catalogue.setdefault(key, (kind, []))
+        if status == VersionStatus.PUBLISHED:
+            versions.append((valid_from.toordinal(), pk, value))
     return catalogue
 
 
-def _catalogue() -> Catalogue:
+def _catalogue(needs: Iterable[str] = ()) -> Catalogue:
+    """The cached catalogue; reloaded when it lacks a key that is asked for,
+    since a deploy may have added keys since it was cached."""
     catalogue = cache.get(CACHE_KEY)
-    if catalogue is None:
+    if catalogue is None or any(key not in catalogue for key in needs):
         catalogue = _load_catalogue()
         cache.set(CACHE_KEY, catalogue, CACHE_SECONDS)
     return catalogue
@@ -123,7 +127,8 @@ def rules_on(keys: Iterable[str], *, on: datetime.date | None = None) -> RuleSet
     NoVersionInForce when the key has no published version by that date.
     """
     on = on or timezone.localdate()
-    catalogue = _catalogue()
+    keys = list(keys)
+    catalogue = _catalogue(needs=keys)
     return RuleSet(on, {key: _resolve(catalogue, key, on) for key in keys})
 
 
@@ -169,14 +174,15 @@ class RuleOverview:
 def rule_overview(*, today: datetime.date | None = None) -> dict[int, RuleOverview]:
     """For the legal team's list: each rule's value today and its next change."""
     today = today or timezone.localdate()
-    catalogue = _catalogue()
+    rules = list(Rule.objects.all())
+    catalogue = _catalogue(needs=[rule.key for rule in rules])
     upcoming: dict[int, RuleVersion] = {}
     for version in RuleVersion.objects.filter(
         status=VersionStatus.PUBLISHED, valid_from__gt=today
     ).order_by("-valid_from"):
         upcoming[version.rule_id] = version  # the earliest wins, it comes last
     overview = {}
-    for rule in Rule.objects.all():
+    for rule in rules:
         try:
             in_force: ResolvedRule | None = _resolve(catalogue, rule.key, today)
         except NoVersionInForce:
@@ -198,7 +204,6 @@ def rule_changes_from(on: datetime.date, *, include_drafts: bool = False) -> lis
     its value the day before. With include_drafts, drafts dated `on` are
     counted as if they were published (the legal team's preview)."""
     day_before = on - datetime.timedelta(days=1)
-    catalogue = _catalogue()
     statuses = [VersionStatus.PUBLISHED] + ([VersionStatus.DRAFT] if include_drafts else [])
     changes: list[RuleChange] = []
     for version in (
@@ -209,7 +214,7 @@ def rule_changes_from(on: datetime.date, *, include_drafts: bool = False) -> lis
         if changes and changes[-1].rule.pk == version.rule_id:
             continue  # the published version, or the newest draft, speaks for the key
         try:
-            before = _resolve(catalogue, version.rule.key, day_before).display
+            before = rule_on(version.rule.key, on=day_before).display
         except NoVersionInForce:
             before = "—"
         after = display(version.rule.kind, version.value)

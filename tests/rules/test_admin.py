@@ -145,3 +145,36 @@ def test_preview_lists_what_changes(rule):
     assert "test.admin_rate" not in response.content.decode()  # not published yet
     response = client.get(url, {"on": day.isoformat(), "include_drafts": "on"})
     assert [c.rule.key for c in response.context["changes"]] == ["test.admin_rate"]
+
+
+def test_rule_list_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
+    client = _client(LegalFactory())
+    url = reverse("admin:rules_rule_changelist")
+    client.get(url)  # warm the session and the catalogue cache
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    baseline = len(few.captured_queries)  # read now: each request resets the query log
+    for i in range(30):
+        published_version(RuleFactory(key=f"more.rule_{i:02d}"), datetime.date(2020, 1, 1), "1")
+    client.get(url)  # the catalogue is cached again
+    # session, user, MFA, permissions, counts, rules with their next change (one subquery)
+    with django_assert_max_num_queries(baseline):
+        assert client.get(url).status_code == 200
+
+
+def test_version_list_query_count_does_not_grow_with_rows(rule, django_assert_max_num_queries):
+    author = LegalFactory()
+    client = _client(author)
+    url = reverse("admin:rules_ruleversion_changelist")
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    baseline = len(few.captured_queries)
+    for i in range(30):
+        services.rule_version_draft(
+            rule=rule, value=str(i), valid_from=_next_month() + datetime.timedelta(days=i),
+            reason="bulk", acting_user=author,
+        )  # fmt: skip
+    # versions with their rule, author and approver in one select
+    with django_assert_max_num_queries(baseline):
+        assert client.get(url).status_code == 200

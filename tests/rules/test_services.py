@@ -188,8 +188,8 @@ def test_reading_twenty_keys_costs_one_query_then_none(django_assert_num_queries
         published_version(rule, datetime.date(2020, 1, 1), i)
         keys.append(rule.key)
     selectors.catalogue_invalidate()
-    # the rules, then the published versions with their keys
-    with django_assert_num_queries(2):
+    # one: the rules joined with their versions
+    with django_assert_num_queries(1):
         first = selectors.rules_on(keys, on=TODAY)
     with django_assert_num_queries(0):
         again = selectors.rules_on(keys, on=TODAY)
@@ -222,3 +222,28 @@ def test_changes_from_a_date_with_and_without_drafts(rule, author, approver):
     assert [(c.rule.key, c.before, c.after, c.version.status) for c in changes] == [
         (rule.key, "6.5 %", "7 %", "draft")
     ]
+
+
+def test_a_key_added_after_the_catalogue_was_cached_is_found():
+    selectors.rule_value("shares.nominal_value")  # caches the catalogue
+    late = RuleFactory(key="late.key", kind="integer")
+    published_version(late, datetime.date(2020, 1, 1), 3)
+    assert selectors.rule_value("late.key") == 3
+    with pytest.raises(selectors.UnknownRuleKey):
+        selectors.rule_value("never.added")
+
+
+def test_the_seed_catalogue_holds_todays_belgian_values():
+    ruleset = selectors.rules_on(
+        ["shares.nominal_value", "invoicing.contribution_rate", "vat.rates.standard",
+         "invoicing.payment_term_default", "invoicing.payment_term_max_b2b",
+         "invoicing.recovery_compensation", "shares.refund_term"],
+        on=TODAY,
+    )  # fmt: skip
+    assert str(ruleset.value("shares.nominal_value")) == "€30.00"
+    assert ruleset.value("invoicing.contribution_rate") == Decimal("6.5")
+    assert ruleset.value("vat.rates.standard") == Decimal("21")
+    assert ruleset.value("invoicing.payment_term_default").days == 30
+    assert ruleset.value("invoicing.payment_term_max_b2b").days == 60
+    assert ruleset.value("invoicing.recovery_compensation").amount == Decimal("40.00")
+    assert ruleset.value("shares.refund_term").years == 3
