@@ -41,6 +41,15 @@ def _sign_in(page: Page, base: str, email: str) -> None:
     expect(page).to_have_url(f"{base}/admin/")
 
 
+def _publish_first_draft(page: Page, base: str) -> None:
+    page.goto(f"{base}/admin/rules/ruleversion/?status__exact=draft")
+    page.get_by_role("checkbox", name="Select this object for an action").first.check()
+    page.get_by_role("combobox", name="Action").select_option(
+        label="Approve and publish the selected drafts"
+    )
+    page.get_by_role("button", name="Go").click()
+
+
 def test_draft_approve_and_preview_a_new_contribution_rate(live_server, browser: Browser):
     author, approver = (
         LegalFactory(email="lawyer.a@example.be"),
@@ -64,12 +73,7 @@ def test_draft_approve_and_preview_a_new_contribution_rate(live_server, browser:
     assert (draft.value, draft.valid_from, draft.author) == ("7", day, author)
 
     # The author may not approve their own draft.
-    page.goto(f"{live_server.url}/admin/rules/ruleversion/?status__exact=draft")
-    page.get_by_role("checkbox", name="Select this object for an action").first.check()
-    page.get_by_role("combobox", name="Action").select_option(
-        label="Approve and publish the selected drafts"
-    )
-    page.get_by_role("button", name="Go").click()
+    _publish_first_draft(page, live_server.url)
     expect(page.locator(".messagelist")).to_contain_text("second member of the legal team")
     page.context.close()
 
@@ -79,12 +83,7 @@ def test_draft_approve_and_preview_a_new_contribution_rate(live_server, browser:
     page.goto(f"{live_server.url}/admin/rules/ruleversion/{draft.pk}/change/")
     expect(page.locator(".field-diff")).to_contain_text("- 6.5 %")
     expect(page.locator(".field-diff")).to_contain_text("+ 7 %")
-    page.goto(f"{live_server.url}/admin/rules/ruleversion/?status__exact=draft")
-    page.get_by_role("checkbox", name="Select this object for an action").first.check()
-    page.get_by_role("combobox", name="Action").select_option(
-        label="Approve and publish the selected drafts"
-    )
-    page.get_by_role("button", name="Go").click()
+    _publish_first_draft(page, live_server.url)
     expect(page.locator(".messagelist")).to_contain_text("Published")
     draft.refresh_from_db()
     assert (draft.status, draft.approver) == ("published", approver)
