@@ -35,7 +35,9 @@ class Status(models.TextChoices):
 # back by paying a new share.
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.APPLICANT: frozenset({Status.MEMBER, Status.RESIGNED}),
-    Status.MEMBER: frozenset({Status.RESIGNED, Status.EXCLUDED}),
+    # Back to applicant only when the payment that made them a member is
+    # reversed as a mistake (shares.services.register_entry_reverse).
+    Status.MEMBER: frozenset({Status.RESIGNED, Status.EXCLUDED, Status.APPLICANT}),
     Status.RESIGNED: frozenset({Status.MEMBER}),
     Status.EXCLUDED: frozenset({Status.MEMBER}),
 }
@@ -128,6 +130,9 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=10, choices=Status.choices)
     to_status = models.CharField(max_length=10, choices=Status.choices)
     changed_at = models.DateTimeField(auto_now_add=True)
+    # The date the new status counts from (a membership starts on the day the
+    # first share was paid, which may be before it was booked).
+    effective_on = models.DateField(null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -158,6 +158,26 @@ def member_profile_update(
     return member
 
 
+def member_consents_record(
+    *, member: Member, accepted: Iterable[str], acting_user: User
+) -> dict[str, int]:
+    """Record that a member accepts the documents again (e.g. when buying
+    shares), at the versions in force today; returns the provenance."""
+    accepted = set(accepted)
+    if accepted != {kind.value for kind in ConsentKind}:
+        raise ValidationError(CONSENTS_MISSING)
+    rules = rules_on([CONSENT_VERSIONS_RULE], on=timezone.localdate())
+    versions = rules.value(CONSENT_VERSIONS_RULE)
+    now = timezone.now()
+    with transaction.atomic():
+        for kind in sorted(accepted):
+            Consent.objects.get_or_create(
+                member=member, kind=kind, version=versions[kind],
+                defaults={"accepted_at": now, "rules_used": rules.provenance()},
+            )  # fmt: skip
+    return rules.provenance()
+
+
 def member_legal_name_change_request(
     *, member: Member, new_name: str, acting_user: User
 ) -> LegalNameChange:
@@ -243,7 +263,12 @@ def member_legal_name_change_withdraw(
 
 
 def member_status_set(
-    *, member: Member, status: str, acting_user: User | None, reason: str
+    *,
+    member: Member,
+    status: str,
+    acting_user: User | None,
+    reason: str,
+    effective_on: datetime.date | None = None,
 ) -> Member:
     """Move a membership along STATUS_TRANSITIONS, recording the move."""
     with transaction.atomic():
@@ -260,6 +285,7 @@ def member_status_set(
             to_status=status,
             changed_by=acting_user,
             reason=reason,
+            effective_on=effective_on or timezone.localdate(),
         )
         member.status = status
         audited(member, acting_user=acting_user, reason=reason)

@@ -101,6 +101,7 @@ class RuleVersionForm(forms.ModelForm):
 
 class PreviewForm(forms.Form):
     on = forms.DateField(
-        label=_("What changes from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("What changes from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     include_drafts = forms.BooleanField(label=_("Include drafts not yet approved"), required=False)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "smartcoop.apps.SmartcoopConfig",
     "rules",
     "members",
+    "shares",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_RATE_LIMITS_DISABLED = False  # allauth's defaults stay on (see docs/operations.md)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "smartcoop"
+# Accept the code of the previous or next 30-second step: a code typed at the
+# end of its step must not fail on arrival (RFC 6238, section 5.2).
+MFA_TOTP_TOLERANCE = 1
 # Development only (allauth refuses it unless DEBUG): `make run` sets it so the
 # demo staff login works without an authenticator app.
 MFA_TOTP_INSECURE_BYPASS_CODE = env_str("MFA_TOTP_INSECURE_BYPASS_CODE") or None
@@ -261,6 +265,11 @@ if not FIELD_ENCRYPTION_KEYS:
 
 # --- The cooperative ---------------------------------------------------------------
 COOPERATIVE_NAME = env_str("COOPERATIVE_NAME", "smartcoop CV/SC")
+COOPERATIVE_ENTERPRISE_NUMBER = env_str("COOPERATIVE_ENTERPRISE_NUMBER", "0896755397")
+COOPERATIVE_ADDRESS = env_str("COOPERATIVE_ADDRESS", "Rue Coenraets 72, 1060 Saint-Gilles")
+# The account share payments go to (members pay by structured transfer).
+COOPERATIVE_IBAN = env_str("COOPERATIVE_IBAN", "BE62630253082961")
+COOPERATIVE_BIC = env_str("COOPERATIVE_BIC", "")
 
 # --- Security ---------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -291,5 +300,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

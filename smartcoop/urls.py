@@ -8,6 +8,7 @@ from smartcoop import views
 urlpatterns = [
     path("", member_views.home, name="dashboard"),
     path("", include("members.urls")),
+    path("shares/", include("shares.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -23,6 +23,7 @@ model permissions.
 Adding a URL without adding it to MATRIX fails test_every_url_is_in_the_matrix.
 """
 
+import datetime
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,7 +41,9 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from members.models import LegalNameChange, Member
+from members.models import ConsentKind, LegalNameChange, Member
+from shares import services as share_services
+from shares.models import Certificate, ExitRequest, RegisterEntry, Subscription
 from smartcoop.admin_site import MFA_REQUIRED
 from tests.factories import StaffFactory
 
@@ -54,7 +57,8 @@ LOGGED_IN = (OTHER, STAFF_NO_MFA, STAFF, OWNER)
 
 ADMIN_NAMESPACE = "admin"
 
-Objects = SimpleNamespace  # member, other_member, change, staff_user, staff_no_mfa
+# member, other_member, change, subscription, certificate, staff_user, staff_no_mfa
+Objects = SimpleNamespace
 KwargsFn = Callable[[Objects], dict[str, Any]]
 
 
@@ -118,6 +122,15 @@ def owner_only(owner: Expected) -> dict[str, Expected]:
     return {ANON: LOGIN, OTHER: 404, STAFF_NO_MFA: 404, STAFF: 404, OWNER: owner}
 
 
+def members_only(member: Expected, other: Expected | None = None) -> dict[str, Expected]:
+    """Pages about whoever asks, for members: staff without a member profile
+    get 404, another member their own page (`other`, when it differs)."""
+    return {
+        ANON: LOGIN, OTHER: member if other is None else other, STAFF_NO_MFA: 404, STAFF: 404,
+        OWNER: member,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Row:
     name: str
@@ -145,6 +158,32 @@ def _unverified_address(o: Objects) -> EmailAddress:
     return EmailAddress.objects.create(
         user=o.member.user, email="second.address@example.be", verified=False, primary=False
     )
+
+
+def own_subscription(o: Objects) -> dict[str, Any]:
+    return {"pk": o.subscription.pk}
+
+
+def own_certificate(o: Objects) -> dict[str, Any]:
+    return {"pk": o.certificate.pk}
+
+
+def newest_subscription_of(who: str) -> KwargsFn:
+    """The subscription the request just made (the To check runs after it)."""
+    return lambda o: {"pk": Subscription.objects.filter(member=getattr(o, who)).latest("pk").pk}
+
+
+def newest_certificate_of(who: str) -> KwargsFn:
+    return lambda o: {"pk": Certificate.objects.filter(member=getattr(o, who)).latest("pk").pk}
+
+
+def valid_subscription(o: Objects) -> dict[str, Any]:
+    return {
+        "quantity": "1",
+        "accept_internal_rules": "on",
+        "accept_data_policy": "on",
+        "accept_financial_risk": "on",
+    }
 
 
 def valid_profile(o: Objects) -> dict[str, Any]:
@@ -195,6 +234,39 @@ MATRIX: list[Row] = [
         kwargs=own_change,
     ),
     Row("members:security", anon_and_logged_in(LOGIN, 200)),
+    Row("shares:overview", members_only(200)),
+    Row("shares:subscribe", members_only(200)),
+    Row(
+        "shares:subscribe",
+        members_only(
+            To("shares:subscription", newest_subscription_of("member")),
+            other=To("shares:subscription", newest_subscription_of("other_member")),
+        ),
+        method="post",
+        data=valid_subscription,
+    ),
+    Row("shares:subscription", owner_only(200), kwargs=own_subscription),
+    Row("shares:certificate_issue", anon_and_logged_in(LOGIN, 405)),
+    # The owner holds shares and gets a certificate; the other member holds
+    # none and is sent back to their overview with a message.
+    Row(
+        "shares:certificate_issue",
+        members_only(
+            To("shares:certificate", newest_certificate_of("member")),
+            other=To("shares:overview"),
+        ),
+        method="post",
+    ),
+    Row("shares:certificate", owner_only(200), kwargs=own_certificate),
+    Row("shares:exit", members_only(200)),
+    # More shares than anyone holds: refused whatever the month (inside the
+    # exit window or not), so the page comes back.
+    Row(
+        "shares:exit",
+        members_only(200),
+        method="post",
+        data=lambda o: {"quantity": "99", "confirm": "on"},
+    ),
     Row("set_language", every(To("dashboard"))),  # GET changes nothing, goes home
     Row(
         "set_language",
@@ -311,6 +383,8 @@ ADMIN_SAMPLES = {
     "id": "1",
     "app_label": "members",
     "url": "no-such-page/",
+    "pk": "1",
+    "member_pk": "1",
 }
 
 
@@ -354,10 +428,24 @@ def objs(member: Member, other_member: Member, staff_user: User, staff_no_mfa: U
     change = LegalNameChange.objects.create(
         member=member, old_name=member.legal_name, new_name=f"{member.legal_name} Jr"
     )
+    # The owner holds 2 paid shares with a certificate, and waits to pay 1 more.
+    paid = share_services.share_subscribe(
+        member=member, quantity=2, accepted=ConsentKind.values, acting_user=member.user
+    )
+    share_services.share_payment_register(
+        subscription=paid, amount=paid.amount, value_date=datetime.date(2026, 10, 1),
+        acting_user=staff_user,
+    )  # fmt: skip
+    subscription = share_services.share_subscribe(
+        member=member, quantity=1, accepted=ConsentKind.values, acting_user=member.user
+    )
+    certificate = share_services.share_certificate_issue(member=member, acting_user=member.user)
     return Objects(
-        member=member,
+        member=Member.objects.get(pk=member.pk),
         other_member=other_member,
         change=change,
+        subscription=subscription,
+        certificate=certificate,
         staff_user=staff_user,
         staff_no_mfa=staff_no_mfa,
     )
@@ -396,6 +484,10 @@ def _owner_data(objs: Objects) -> tuple:
         list(LegalNameChange.objects.filter(member=objs.member).values()),
         list(EmailAddress.objects.filter(user=user).order_by("pk").values()),
         (user.password, user.email, user.is_active),
+        list(Subscription.objects.filter(member=objs.member).order_by("pk").values()),
+        list(Certificate.objects.filter(member=objs.member).order_by("pk").values()),
+        list(ExitRequest.objects.filter(member=objs.member).order_by("pk").values()),
+        list(RegisterEntry.objects.filter(member=objs.member).order_by("pk").values()),
     )
 
 
@@ -516,6 +608,9 @@ ADMIN_REPRESENTATIVE = {
                                         "staff_viewer": 200},
     "admin:members_member_change": {"anonymous": "login", "member": "403",
                                     "staff_no_mfa": "mfa", "staff": 403, "staff_viewer": 200},
+    # A custom view of the back office checks its model permission itself.
+    "admin:shares_register": {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa",
+                              "staff": 403, "staff_viewer": 403},
 }  # fmt: skip
 
 

@@ -32,3 +32,11 @@ def described(field: BoundField) -> str:
     if ids:
         attrs["aria-describedby"] = " ".join(ids)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def ogm(digits: str) -> str:
+    """12 digits as a Belgian structured reference: +++123/4567/89012+++."""
+    from smartcoop.lib.ogm import ogm_format
+
+    return ogm_format(digits) if digits else ""

@@ -1,0 +1,117 @@
+"""Reads of shares for the member pages, the admin and other apps."""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Min, Q, QuerySet, Sum
+
+from members.models import Member
+from rules.selectors import rules_on
+from shares.models import EntryType, ExitRequest, RegisterEntry, Subscription
+
+PER_YEAR = "shares.per_year_of_use"
+
+
+def register_entries(*, member: Member, as_of: datetime.date | None = None) -> list[RegisterEntry]:
+    entries = RegisterEntry.objects.filter(member=member)
+    if as_of is not None:
+        entries = entries.filter(effective_on__lte=as_of)
+    return list(entries.select_related("subscription").order_by("effective_on", "number"))
+
+
+@dataclass(frozen=True)
+class Holding:
+    shares: int
+    paid: Decimal
+    since: datetime.date | None
+    years_covered: int
+    per_year: int
+
+
+def member_holding(*, member: Member, as_of: datetime.date) -> Holding:
+    totals = RegisterEntry.objects.filter(member=member, effective_on__lte=as_of).aggregate(
+        shares=Sum("quantity"),
+        paid=Sum("amount", filter=Q(entry_type=EntryType.SUBSCRIPTION_PAID)),
+        since=Min("effective_on", filter=Q(entry_type=EntryType.SUBSCRIPTION_PAID)),
+    )
+    shares = int(totals["shares"] or 0)
+    per_year = int(rules_on([PER_YEAR], on=as_of).value(PER_YEAR))
+    return Holding(
+        shares=shares,
+        paid=totals["paid"] or Decimal("0.00"),
+        since=totals["since"] if shares else None,
+        years_covered=shares // per_year if per_year else 0,
+        per_year=per_year,
+    )
+
+
+def member_subscriptions(*, member: Member) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(member=member).order_by("-created_at")
+
+
+def member_exit_requests(*, member: Member) -> QuerySet[ExitRequest]:
+    return ExitRequest.objects.filter(member=member).order_by("-requested_on", "-pk")
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    member_number: int
+    legal_name: str
+    address: str
+    enterprise_number: str
+    category: str
+    shares: int
+    paid: Decimal
+    refunded: Decimal
+    entries: int
+    first_entry: datetime.date | None
+
+
+def register_rows(*, as_of: datetime.date) -> Iterator[RegisterRow]:
+    """The whole register as of a date: one row per holder who ever held
+    shares, in one grouped query (fast at 30,000 holders)."""
+    rows = (
+        RegisterEntry.objects.filter(effective_on__lte=as_of)
+        .values("member")
+        .annotate(
+            shares=Sum("quantity"),
+            paid=Sum("amount", filter=Q(amount__gt=0)),
+            refunded=Sum("amount", filter=Q(amount__lt=0)),
+            entries=Count("pk"),
+            first_entry=Min("effective_on"),
+        )
+        .values_list(
+            "member__member_number",
+            "member__legal_name",
+            "member__street",
+            "member__postal_code",
+            "member__city",
+            "member__country",
+            "member__enterprise_number",
+            "member__category",
+            "shares",
+            "paid",
+            "refunded",
+            "entries",
+            "first_entry",
+        )
+        .order_by("member__member_number")
+    )
+    for (number, name, street, postal, city, country, enterprise, category, shares, paid,
+         refunded, entries, first) in rows.iterator(chunk_size=5000):  # fmt: skip
+        yield RegisterRow(
+            member_number=number, legal_name=name,
+            address=", ".join(p for p in [street, f"{postal} {city}".strip(), country] if p),
+            enterprise_number=enterprise, category=category, shares=int(shares or 0),
+            paid=paid or Decimal("0.00"), refunded=-(refunded or Decimal("0.00")),
+            entries=entries, first_entry=first,
+        )  # fmt: skip
+
+
+def register_totals(*, as_of: datetime.date) -> dict[str, object]:
+    totals = RegisterEntry.objects.filter(effective_on__lte=as_of).aggregate(
+        shares=Sum("quantity"), holders=Count("member", distinct=True)
+    )
+    return {"shares": int(totals["shares"] or 0), "holders": totals["holders"]}
