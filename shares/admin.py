@@ -76,6 +76,29 @@ class AsOfForm(forms.Form):
     as_of = forms.DateField(label=_("As of"), widget=_date_input())
 
 
+class _MemberNumberField(forms.IntegerField):
+    def clean(self, value: Any) -> Member:
+        number = super().clean(value)
+        member = Member.objects.filter(member_number=number).first()
+        if member is None:
+            raise ValidationError(_("No member has this number."))
+        return member
+
+
+class TransferForm(forms.Form):
+    from_member = _MemberNumberField(label=_("From member number"))
+    to_member = _MemberNumberField(label=_("To member number"))
+    quantity = forms.IntegerField(label=_("Number of shares"), min_value=1)
+    transferred_on = forms.DateField(label=_("Date of the transfer"), widget=_date_input())
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ExclusionForm(forms.Form):
+    member = _MemberNumberField(label=_("Member number"))
+    excluded_on = forms.DateField(label=_("Date of the exclusion"), widget=_date_input())
+    reason = forms.CharField(label=_("Decision (body and date)"), max_length=300)
+
+
 class ResolveForm(forms.Form):
     reference = forms.CharField(
         label=_("Book against the subscription with structured reference"), required=False
@@ -376,6 +399,8 @@ class RegisterEntryAdmin(admin.ModelAdmin):
             path("register.pdf", view(self.register_pdf), name="shares_register_pdf"),
             path("holder/<int:member_pk>/", view(self.holder_view), name="shares_register_holder"),
             path("<int:pk>/reverse/", view(self.reverse_view), name="shares_registerentry_reverse"),
+            path("transfer/", view(self.transfer_view), name="shares_registerentry_transfer"),
+            path("exclusion/", view(self.exclusion_view), name="shares_registerentry_exclusion"),
             *super().get_urls(),
         ]
 
@@ -440,6 +465,36 @@ class RegisterEntryAdmin(admin.ModelAdmin):
                        form=form, as_of=as_of, member=member,
                        entries=selectors.register_entries(member=member, as_of=as_of),
                        holding=selectors.member_holding(member=member, as_of=as_of))  # fmt: skip
+
+    def transfer_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("shares.add_registerentry"):
+            raise PermissionDenied
+        form = TransferForm(request.POST or None, initial={"transferred_on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.share_transfer(acting_user=_staff(request), **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                self.message_user(request, _("Transfer recorded in the register."))
+                return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
+        return _render(request, self, "admin/shares/form.html", _("Record a transfer of shares"),
+                       form=form)  # fmt: skip
+
+    def exclusion_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("shares.add_registerentry"):
+            raise PermissionDenied
+        form = ExclusionForm(request.POST or None, initial={"excluded_on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.share_member_exclude(acting_user=_staff(request), **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                self.message_user(request, _("Exclusion recorded; refund it from Exit requests."))
+                return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
+        return _render(request, self, "admin/shares/form.html", _("Record an exclusion"),
+                       form=form)  # fmt: skip
 
     def reverse_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("shares.add_registerentry"):

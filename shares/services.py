@@ -73,6 +73,9 @@ REFUND_NOT_POSITIVE = _("Enter a refund amount above zero.")
 ALREADY_REVERSED = _("This entry has already been reversed.")
 CANNOT_REVERSE = _("This kind of entry cannot be reversed here.")
 NO_SHARES_FOR_CERTIFICATE = _("A certificate lists shares held; you hold none yet.")
+TRANSFER_TO_SELF = _("Shares can only be transferred to another holder.")
+EXCLUSION_REASON_REQUIRED = _("Give the decision that excludes the member (body and date).")
+NO_SHARES_TO_EXCLUDE = _("This member holds no shares.")
 PAYMENT_NOT_TO_RESOLVE = _("This payment is not waiting to be resolved.")
 
 
@@ -462,6 +465,86 @@ def share_refund_record(
     return exit_request
 
 
+def share_transfer(
+    *, from_member: Member, to_member: Member, quantity: Any, transferred_on: datetime.date,
+    acting_user: User, note: str = "",
+) -> tuple[RegisterEntry, RegisterEntry]:  # fmt: skip
+    """Shares passed from one holder to another (with the board's consent,
+    recorded outside the platform): two entries, out and in, on one date."""
+    quantity = parse_quantity(quantity)
+    if from_member.pk == to_member.pk:
+        raise ValidationError({"to_member": TRANSFER_TO_SELF})
+    with transaction.atomic():
+        # Lock both holders in a fixed order (style.md, item 5), fresh from the database.
+        locked = {
+            m.pk: m
+            for m in Member.objects.select_for_update()
+            .filter(pk__in=[from_member.pk, to_member.pk])
+            .order_by("pk")
+        }
+        from_member, to_member = locked[from_member.pk], locked[to_member.pk]
+        free = shares_held(member=from_member) - _pending_exit_quantity(from_member)
+        if quantity > free:
+            raise ValidationError({"quantity": ValidationError(
+                EXIT_TOO_MANY, params={"held": max(free, 0), "asked": quantity})})  # fmt: skip
+        out = _entry(
+            member=from_member, entry_type=EntryType.TRANSFER_OUT, effective_on=transferred_on,
+            quantity=-quantity, category=from_member.category, recorded_by=acting_user,
+            note=note or f"to {to_member.member_number}",
+        )  # fmt: skip
+        into = _entry(
+            member=to_member, entry_type=EntryType.TRANSFER_IN, effective_on=transferred_on,
+            quantity=quantity, category=to_member.category, recorded_by=acting_user,
+            note=note or f"from {from_member.member_number}",
+        )  # fmt: skip
+        if to_member.status != Status.MEMBER:
+            member_services.member_status_set(
+                member=to_member, status=Status.MEMBER, acting_user=acting_user,
+                reason="shares received by transfer", effective_on=transferred_on,
+            )  # fmt: skip
+        if shares_held(member=from_member) == 0 and from_member.status == Status.MEMBER:
+            member_services.member_status_set(
+                member=from_member, status=Status.RESIGNED, acting_user=acting_user,
+                reason="all shares transferred", effective_on=transferred_on,
+            )  # fmt: skip
+    return out, into
+
+
+def share_member_exclude(
+    *, member: Member, excluded_on: datetime.date, acting_user: User, reason: str
+) -> ExitRequest:
+    """A member excluded by the general meeting or the board: all shares leave
+    the register on that date and are refunded like an exit (refund term from
+    the exclusion date). Returns the exit record that the refund settles."""
+    if not reason.strip():
+        raise ValidationError({"reason": EXCLUSION_REASON_REQUIRED})
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        held = shares_held(member=member)
+        if held <= 0:
+            raise ValidationError(NO_SHARES_TO_EXCLUDE)
+        ExitRequest.objects.filter(member=member, status=ExitStatus.REQUESTED).update(
+            status=ExitStatus.REJECTED, decided_by=acting_user, decided_at=timezone.now()
+        )
+        rules = rules_on([REFUND_TERM], on=excluded_on)
+        exclusion = ExitRequest.objects.create(
+            member=member, quantity=held, requested_on=excluded_on, effective_on=excluded_on,
+            refund_due_by=rules.value(REFUND_TERM).add_to(excluded_on),
+            status=ExitStatus.APPROVED, decided_by=acting_user, decided_at=timezone.now(),
+            rules_used=rules.provenance(),
+        )  # fmt: skip
+        _entry(
+            member=member, entry_type=EntryType.EXCLUSION, effective_on=excluded_on,
+            quantity=-held, category=member.category, exit_request=exclusion,
+            recorded_by=acting_user, note=reason,
+        )  # fmt: skip
+        member_services.member_status_set(
+            member=member, status=Status.EXCLUDED, acting_user=acting_user, reason=reason,
+            effective_on=excluded_on,
+        )  # fmt: skip
+    return exclusion
+
+
 def register_entry_reverse(*, entry: RegisterEntry, acting_user: User, note: str) -> RegisterEntry:
     """Correct a mistake with a reversing entry; the source document follows
     (a reversed payment leaves its subscription cancelled and its payment to
@@ -478,7 +561,7 @@ def register_entry_reverse(*, entry: RegisterEntry, acting_user: User, note: str
             Payment.objects.filter(
                 subscription_id=entry.subscription_id, status=PaymentStatus.BOOKED
             ).update(status=PaymentStatus.TO_RESOLVE, problem=f"register entry reversed: {note}")
-        elif entry.entry_type == EntryType.EXIT and entry.exit_request_id:
+        elif entry.entry_type in (EntryType.EXIT, EntryType.EXCLUSION) and entry.exit_request_id:
             ExitRequest.objects.filter(pk=entry.exit_request_id).update(status=ExitStatus.REJECTED)
         elif entry.entry_type == EntryType.REFUND and entry.exit_request_id:
             ExitRequest.objects.filter(pk=entry.exit_request_id).update(
@@ -497,7 +580,7 @@ def register_entry_reverse(*, entry: RegisterEntry, acting_user: User, note: str
         )  # fmt: skip
         member = Member.objects.get(pk=entry.member_id)
         held = shares_held(member=member)
-        if held > 0 and member.status == Status.RESIGNED:
+        if held > 0 and member.status in (Status.RESIGNED, Status.EXCLUDED):
             member_services.member_status_set(
                 member=member, status=Status.MEMBER, acting_user=acting_user,
                 reason=f"register entry #{entry.number} reversed: {note}",

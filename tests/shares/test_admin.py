@@ -560,3 +560,35 @@ def test_staff_without_change_permission_cannot_approve_exits(objects: dict[str,
     )
     assert response.status_code in (200, 302)
     assert ExitRequest.objects.get(pk=objects["exit"]).status == ExitStatus.REQUESTED
+
+
+def test_recording_a_transfer_and_an_exclusion_in_the_back_office() -> None:
+    client, _staff = _staff_client("view_registerentry", "add_registerentry")
+    giver, receiver = MemberFactory(), MemberFactory()
+    _paid(giver, 3)
+    url = reverse("admin:shares_registerentry_transfer")
+    data = {"from_member": giver.member_number, "to_member": 999999, "quantity": 1,
+            "transferred_on": "2026-11-25", "note": ""}  # fmt: skip
+    response = client.post(url, data)
+    assert "No member has this number." in _html(response)
+    data["to_member"] = receiver.member_number
+    data["quantity"] = 4
+    response = client.post(url, data)
+    assert "you asked for 4" in _html(response)
+    data["quantity"] = 1
+    assert client.post(url, data).status_code == 302
+    assert services.shares_held(member=receiver) == 1
+
+    url = reverse("admin:shares_registerentry_exclusion")
+    response = client.post(url, {"member": giver.member_number, "excluded_on": "2026-11-26",
+                                 "reason": "Board decision of 20/11/2026"})  # fmt: skip
+    assert response.status_code == 302
+    giver.refresh_from_db()
+    assert giver.status == Status.EXCLUDED
+    assert services.shares_held(member=giver) == 0
+
+
+def test_transfer_and_exclusion_need_the_permission() -> None:
+    client, _staff = _staff_client("view_registerentry")
+    for name in ("transfer", "exclusion"):
+        assert client.get(reverse(f"admin:shares_registerentry_{name}")).status_code == 403

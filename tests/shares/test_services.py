@@ -289,3 +289,51 @@ def test_reversing_the_only_payment_makes_an_applicant_again(staff):
     services.register_entry_reverse(entry=entry, acting_user=staff, note="paid by someone else")
     member.refresh_from_db()
     assert member.status == Status.APPLICANT
+
+
+def test_transfer_moves_shares_between_holders(staff):
+    giver = _member_with_shares(staff, 3)
+    receiver = MemberFactory()
+    services.share_transfer(
+        from_member=giver, to_member=receiver, quantity=3,
+        transferred_on=datetime.date(2026, 11, 25), acting_user=staff,
+    )  # fmt: skip
+    assert services.shares_held(member=giver) == 0
+    assert services.shares_held(member=receiver) == 3
+    giver.refresh_from_db()
+    receiver.refresh_from_db()
+    assert (giver.status, receiver.status) == (Status.RESIGNED, Status.MEMBER)
+    with pytest.raises(ValidationError):  # nothing left to give
+        services.share_transfer(
+            from_member=giver, to_member=receiver, quantity=1,
+            transferred_on=datetime.date(2026, 11, 26), acting_user=staff,
+        )  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.share_transfer(
+            from_member=receiver, to_member=receiver, quantity=1,
+            transferred_on=datetime.date(2026, 11, 26), acting_user=staff,
+        )  # fmt: skip
+    assert services.shares_held(member=receiver) == 3
+
+
+def test_exclusion_takes_all_shares_and_is_refunded_like_an_exit(staff):
+    member = _member_with_shares(staff, 2)
+    with pytest.raises(ValidationError):
+        services.share_member_exclude(
+            member=member, excluded_on=datetime.date(2026, 11, 26), acting_user=staff, reason=""
+        )
+    exclusion = services.share_member_exclude(
+        member=member, excluded_on=datetime.date(2026, 11, 26), acting_user=staff,
+        reason="General meeting of 25/11/2026",
+    )  # fmt: skip
+    member.refresh_from_db()
+    assert member.status == Status.EXCLUDED
+    assert services.shares_held(member=member) == 0
+    assert exclusion.refund_due_by == datetime.date(2029, 11, 26)
+    services.share_refund_record(
+        exit_request=exclusion, amount=Decimal("60.00"), refunded_on=datetime.date(2027, 1, 4),
+        acting_user=staff,
+    )  # fmt: skip
+    assert list(
+        RegisterEntry.objects.filter(member=member).values_list("entry_type", flat=True)
+    ) == ["subscription", "exclusion", "refund"]
