@@ -60,7 +60,7 @@ class PaymentForm(forms.Form):
 
 
 class BankFileForm(forms.Form):
-    file = forms.FileField(label=_("Bank statement export (CSV)"))
+    file = forms.FileField(label=_("Bank statement (CSV export or CODA)"))
 
 
 class RefundForm(forms.Form):

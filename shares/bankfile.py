@@ -645,3 +645,74 @@ def _fingerprint(key: tuple[str, ...], occurrence: int) -> str:
 
 def _with_id(line: StatementLine, transaction_id: str) -> StatementLine:
     return replace(line, transaction_id=transaction_id)
+
+
+# --- CODA ------------------------------------------------------------------------------------
+
+
+def is_coda(data: bytes) -> bool:
+    """CODA (Febelfin's bank statement standard) has 128-character records,
+    the first of which is a header starting with '0000'."""
+    first = data.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    return first.startswith(b"0000") and len(first) == 128
+
+
+def parse_statement_coda(data: bytes) -> tuple[list[StatementLine], list[LineError]]:
+    """The credit movements of a CODA file, read with febelfin-coda (the
+    Tryton project's parser). A movement's identity is its account, statement
+    date, sequence and bank reference, so the same file read again, or the
+    next day's file repeating a movement, gives the same transaction ids."""
+    from coda import CODA  # febelfin-coda
+
+    if len(data) > MAX_FILE_BYTES:
+        raise BankFileError("the CODA file is larger than 10 MB")
+    try:
+        statements = CODA(io.StringIO(data.decode("cp1252"))).statements
+    except Exception as exc:  # the parser raises plain errors on malformed records
+        raise BankFileError(f"this is not a readable CODA file: {exc}") from exc
+    lines: list[StatementLine] = []
+    errors: list[LineError] = []
+    number = 0
+    for statement in statements:
+        currency = (statement.account_currency or "EUR").upper()
+        for move in statement.moves:
+            number += 1
+            if move.amount is None or move.amount <= 0:
+                continue  # debits are not payments to us
+            communication = move.communication or ""
+            booking_date = move.entry_date or move.value_date
+            if booking_date is None:
+                errors.append(LineError(number, "movement without a date"))
+                continue
+            identity = ":".join(
+                [
+                    "coda",
+                    str(statement.account or ""),
+                    f"{statement.new_balance_date or booking_date:%Y%m%d}",
+                    str(move.sequence),
+                    (move.bank_reference or "").strip(),
+                ]
+            )
+            lines.append(
+                StatementLine(
+                    line_number=number,
+                    booking_date=booking_date,
+                    amount=move.amount.quantize(Decimal("0.01")),
+                    currency=currency,
+                    communication=communication,
+                    structured_reference=ogm_parse(communication) if communication else None,
+                    counterparty_name=(getattr(move, "counterparty_name", None) or "").strip(),
+                    counterparty_iban=(getattr(move, "counterparty_account", None) or "")
+                    .replace(" ", "")
+                    .upper(),
+                    transaction_id=identity,
+                )
+            )
+    return lines, errors
+
+
+def parse_statement(data: bytes) -> tuple[list[StatementLine], list[LineError]]:
+    """A bank statement export, CODA or CSV, recognised from its content."""
+    if is_coda(data):
+        return parse_statement_coda(data)
+    return parse_statement_csv(data)

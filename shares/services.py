@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from members import services as member_services
 from members.models import Member, Status
 from rules.selectors import rules_on
-from shares.bankfile import BankFileError, parse_statement_csv
+from shares.bankfile import BankFileError, parse_statement
 from shares.models import (
     BankImport,
     Certificate,
@@ -236,7 +236,7 @@ def share_bank_import(*, data: bytes, file_name: str, acting_user: User) -> Bank
     line; exact matches are booked, the rest wait for a person. A line seen
     before (same bank transaction id) is never recorded twice."""
     try:
-        lines, errors = parse_statement_csv(data)
+        lines, errors = parse_statement(data)
     except BankFileError as exc:
         raise ValidationError({"file": str(exc)}) from exc
     by_line: dict[int, list[str]] = {}
