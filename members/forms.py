@@ -10,15 +10,10 @@ from members import services, validators
 from members.models import ConsentKind, Language, Member
 
 
-class SignupForm(forms.Form):
-    """Extra fields on allauth's sign-up form: who you are and what you accept."""
+class ConsentForm(forms.Form):
+    """The three documents a member accepts on joining and when buying shares
+    (domain.md, Members); each box must be ticked."""
 
-    legal_name = forms.CharField(
-        label=_("Legal name"),
-        max_length=200,
-        help_text=_("As on your identity card; it is printed on your invoices."),
-    )
-    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     accept_internal_rules = forms.BooleanField(
         label=_("I accept the internal rules of the cooperative.")
     )
@@ -29,6 +24,17 @@ class SignupForm(forms.Form):
             "refunded at most at their nominal value."
         )
     )
+
+
+class SignupForm(ConsentForm):
+    """Extra fields on allauth's sign-up form: who you are and what you accept."""
+
+    legal_name = forms.CharField(
+        label=_("Legal name"),
+        max_length=200,
+        help_text=_("As on your identity card; it is printed on your invoices."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
 
     # allauth builds its sign-up form on top of this one; who you are first,
     # then the password, then what you accept.

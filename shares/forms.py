@@ -3,22 +3,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import ConsentForm
 
-class SubscribeForm(forms.Form):
+
+class SubscribeForm(ConsentForm):
     quantity = forms.CharField(
         label=_("Number of shares"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("Each share costs its nominal value; you can buy more later."),
-    )
-    accept_internal_rules = forms.BooleanField(
-        label=_("I accept the internal rules of the cooperative.")
-    )
-    accept_data_policy = forms.BooleanField(label=_("I accept the data protection policy."))
-    accept_financial_risk = forms.BooleanField(
-        label=_(
-            "I have read the financial-risk notice: shares can lose value and are "
-            "refunded at most at their nominal value."
-        )
     )
 
 

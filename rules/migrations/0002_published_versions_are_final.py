@@ -3,6 +3,8 @@ whatever the code path (style.md, item 7: ledgers are append-only)."""
 
 from django.db import migrations
 
+from smartcoop.lib.db import execute_for_vendor
+
 POSTGRES_UP = """
 CREATE FUNCTION rules_version_is_final() RETURNS trigger AS $$
 BEGIN
@@ -56,19 +58,11 @@ SQLITE_DOWN = [
 
 
 def up(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_UP, sqlite=SQLITE_UP)
 
 
 def down(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DOWN, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_DOWN, sqlite=SQLITE_DOWN)
 
 
 class Migration(migrations.Migration):

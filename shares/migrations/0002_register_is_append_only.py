@@ -3,6 +3,8 @@ change and deletion of an entry, whatever the code path (style.md, item 7)."""
 
 from django.db import migrations
 
+from smartcoop.lib.db import execute_for_vendor
+
 POSTGRES_UP = """
 CREATE FUNCTION shares_register_is_append_only() RETURNS trigger AS $$
 BEGIN
@@ -30,19 +32,11 @@ SQLITE_DOWN = [
 
 
 def up(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_UP, sqlite=SQLITE_UP)
 
 
 def down(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DOWN, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_DOWN, sqlite=SQLITE_DOWN)
 
 
 class Migration(migrations.Migration):

@@ -3,19 +3,14 @@ rate from next month, a second approves it, and the preview shows the change.
 Both sign in through allauth with their two-factor code, as in production."""
 
 import datetime
-import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from rules.models import RuleVersion
-from tests.factories import TEST_PASSWORD, TOTP_SECRET, LegalFactory
+from tests.e2e.helpers import staff_signs_in
+from tests.factories import LegalFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,20 +20,6 @@ KEY = "invoicing.contribution_rate"
 def _next_month() -> datetime.date:
     today = timezone.localdate()
     return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def _sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/admin/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    main = page.get_by_role("main")
-    main.get_by_label("Email").fill(email)
-    main.get_by_label("Password").fill(TEST_PASSWORD)
-    main.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
-    code = format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-    main.get_by_label("Code").fill(code)
-    main.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}/admin/")
 
 
 def _publish_first_draft(page: Page, base: str) -> None:
@@ -59,7 +40,7 @@ def test_draft_approve_and_preview_a_new_contribution_rate(live_server, browser:
 
     # --- The author drafts 7 % from the first of next month -------------------------
     page = browser.new_context(locale="en-US").new_page()
-    _sign_in(page, live_server.url, author.email)
+    staff_signs_in(page, live_server.url, author.email)
     page.goto(f"{live_server.url}/admin/rules/rule/?q={KEY}")
     page.get_by_role("link", name=KEY, exact=True).click()
     expect(page.get_by_text("6.5 %").first).to_be_visible()
@@ -79,7 +60,7 @@ def test_draft_approve_and_preview_a_new_contribution_rate(live_server, browser:
 
     # --- A second lawyer reviews the diff and publishes ------------------------------
     page = browser.new_context(locale="en-US").new_page()
-    _sign_in(page, live_server.url, approver.email)
+    staff_signs_in(page, live_server.url, approver.email)
     page.goto(f"{live_server.url}/admin/rules/ruleversion/{draft.pk}/change/")
     expect(page.locator(".field-diff")).to_contain_text("- 6.5 %")
     expect(page.locator(".field-diff")).to_contain_text("+ 7 %")

@@ -11,11 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
@@ -23,7 +18,8 @@ from playwright.sync_api import Browser, Page, expect
 from members.models import Member, Status
 from shares.models import Certificate, RegisterEntry, Subscription
 from smartcoop.lib.ogm import ogm_format
-from tests.factories import TEST_PASSWORD, TOTP_SECRET, MemberFactory, StaffFactory
+from tests.e2e.helpers import staff_signs_in
+from tests.factories import TEST_PASSWORD, MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,20 +38,6 @@ def _member_signs_in(page: Page, base: str) -> None:
     main.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(f"{base}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {LEGAL_NAME}")
-
-
-def _staff_signs_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/admin/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    main = page.get_by_role("main")
-    main.get_by_label("Email").fill(STAFF_EMAIL)
-    main.get_by_label("Password").fill(TEST_PASSWORD)
-    main.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
-    code = format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-    main.get_by_label("Code").fill(code)
-    main.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}/admin/")
 
 
 def _pdf_text(path: Path) -> str:
@@ -105,7 +87,7 @@ def test_subscribe_pay_hold_and_download_a_certificate(
 
     # --- Staff book the transfer in the back office --------------------------------------
     staff_page = browser.new_context(locale="en-US", timezone_id="Europe/Brussels").new_page()
-    _staff_signs_in(staff_page, base)
+    staff_signs_in(staff_page, base, STAFF_EMAIL)
     staff_page.goto(f"{base}/admin/shares/subscription/{subscription.pk}/change/")
     staff_page.get_by_role("link", name="Register a payment").click()
     expect(staff_page).to_have_url(f"{base}/admin/shares/subscription/{subscription.pk}/pay/")
