@@ -1,4 +1,5 @@
-"""Times `manage.py seed_demo --members N` on PostgreSQL against a plain-INSERT baseline.
+"""Times `manage.py seed_demo --members N` on PostgreSQL against a plain-INSERT
+baseline, then the share register exports on the database it seeded.
 
 Run by bench/run.sh, which starts a throwaway PostgreSQL and exports
 DATABASE_URL (pointing at a database on it) and the production settings.
@@ -10,6 +11,10 @@ user would run it). After each seed, the rows it wrote are counted, and the
 same number of rows is inserted into a plain table with one
 `INSERT ... SELECT generate_series` in a scratch database: that time is the
 baseline, so a result can be judged on a noisy or slow machine.
+
+The last run's database is kept for bench/bench_register.py (run in a process
+of its own, against it): the share register CSV and PDF exports, timed as
+staff get them from the admin, against a PostgreSQL `COPY` baseline.
 
 stdout carries one `name value` line per metric; progress goes to stderr.
 """
@@ -101,13 +106,39 @@ def manage(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def time_seed(base_url: str, name: str, members: int) -> tuple[float, float | None]:
-    """Wall time of the whole command, and the time it reports for the members."""
+def time_seed(base_url: str, name: str, members: int) -> tuple[float, float | None, float | None]:
+    """Wall time of the whole command, and the times it reports for the
+    members and for their shares."""
     started = time.perf_counter()
     result = manage("seed_demo", "--members", str(members), url=database_url(base_url, name))
     wall = time.perf_counter() - started
     found = re.search(r"Members done in ([0-9.]+) s", result.stdout)
-    return wall, float(found.group(1)) if found else None
+    shares = re.search(r"Shares done in ([0-9.]+) s", result.stdout)
+    return (
+        wall,
+        float(found.group(1)) if found else None,
+        float(shares.group(1)) if shares else None,
+    )
+
+
+def bench_register(base_url: str, name: str, args: argparse.Namespace) -> None:
+    """bench/bench_register.py on the seeded database; its metrics go to stdout."""
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "bench_register.py"),
+        "--runs",
+        str(args.export_runs),
+        "--target-seconds",
+        f"{args.export_target_seconds:g}",
+        "--pdf-budget-seconds",
+        f"{args.pdf_budget_seconds:g}",
+    ]
+    if args.no_pdf:
+        command.append("--no-pdf")
+    env = {**os.environ, "DATABASE_URL": database_url(base_url, name)}
+    result = subprocess.run(command, cwd=ROOT, env=env, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"bench_register.py failed with exit code {result.returncode}")
 
 
 def time_baseline(base_url: str, rows: int) -> float:
@@ -157,6 +188,11 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=30_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--target-seconds", type=float, default=60.0)
+    parser.add_argument("--export-runs", type=int, default=5, help="register CSV repetitions")
+    parser.add_argument("--export-target-seconds", type=float, default=10.0)
+    parser.add_argument("--pdf-budget-seconds", type=float, default=300.0)
+    parser.add_argument("--no-pdf", action="store_true", help="skip the register PDF")
+    parser.add_argument("--no-exports", action="store_true", help="time the seed only")
     args = parser.parse_args()
     # SystemExit inside subprocess.run kills the running manage.py too.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
@@ -177,14 +213,19 @@ def main() -> None:
 
     seed_times: list[float] = []
     member_times: list[float] = []
+    share_times: list[float] = []
     baseline_times: list[float] = []
+    kept = ""
     for run in range(1, args.runs + 1):
         name = f"bench_run_{run}"
         recreate_database(base_url, name, template=TEMPLATE_DB)
         log(f"run {run}: seed_demo --members {args.members}...")
-        seconds, member_seconds = time_seed(base_url, name, args.members)
+        seconds, member_seconds, share_seconds = time_seed(base_url, name, args.members)
         rows = count_rows(base_url, name) - rows_before
-        drop_database(base_url, name)
+        if run == args.runs and not args.no_exports:
+            kept = name  # the exports are timed on it below
+        else:
+            drop_database(base_url, name)
         log(f"run {run}: baseline INSERT of {rows} rows...")
         baseline = time_baseline(base_url, rows)
         log(f"run {run}: seed {seconds:.2f} s, baseline {baseline:.2f} s")
@@ -192,6 +233,9 @@ def main() -> None:
         if member_seconds is not None:
             metric(f"run{run}.seed.members_seconds", f"{member_seconds:.1f}")
             member_times.append(member_seconds)
+        if share_seconds is not None:
+            metric(f"run{run}.seed.shares_seconds", f"{share_seconds:.1f}")
+            share_times.append(share_seconds)
         metric(f"run{run}.seed.rows_written", rows)
         metric(f"run{run}.baseline.seconds", f"{baseline:.3f}")
         seed_times.append(seconds)
@@ -203,12 +247,21 @@ def main() -> None:
     summary("seed.seconds", seed_times)
     if member_times:
         summary("seed.members_seconds", member_times, digits=1)
+    if share_times:
+        summary("seed.shares_seconds", share_times, digits=1)
     summary("baseline.seconds", baseline_times, digits=3)
     ratio = statistics.median(seed_times) / statistics.median(baseline_times)
     metric("ratio.seed_over_baseline", f"{ratio:.1f}")
     metric("target.seconds", f"{args.target_seconds:g}")
     met = statistics.median(seed_times) < args.target_seconds
     metric("target.met", "yes" if met else "no")
+
+    if kept:
+        log(f"share register exports on {kept} (the last run's {args.members} members)...")
+        try:
+            bench_register(base_url, kept, args)
+        finally:
+            drop_database(base_url, kept)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# `make bench`: time `manage.py seed_demo --members 30000` on a throwaway
-# PostgreSQL (and Redis), in production settings, against a plain-INSERT
-# baseline. Prints one `name value` line per metric on stdout; record the
-# results in bench/README.md. The servers listen on 127.0.0.1 only and are
-# stopped on every exit, also when the benchmark fails or is interrupted.
+# `make bench`: time `manage.py seed_demo --members 30000` (members and their
+# shares) on a throwaway PostgreSQL (and Redis), in production settings,
+# against a plain-INSERT baseline; then, on the database the last run seeded,
+# the share register exports staff get from the admin (CSV, 5 times, against
+# a PostgreSQL COPY baseline; PDF once). Prints one `name value` line per
+# metric on stdout; record the results in bench/README.md. The servers listen
+# on 127.0.0.1 only and are stopped on every exit, also when the benchmark
+# fails or is interrupted.
 #
 #   bash bench/run.sh [--members N] [--runs N] [--target-seconds S]
+#                     [--export-runs N] [--export-target-seconds S]
+#                     [--pdf-budget-seconds S] [--no-pdf] [--no-exports]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,12 +6,13 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
 
 from shares.models import Certificate, EntryType
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # heavy: loaded by the processes that render only
+
     html = render_to_string(template, {**context, "cooperative": _cooperative()})
     return bytes(HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf())
 

@@ -30,11 +30,23 @@ class Holding:
     per_year: int
 
 
+# Money paid in and refunded, net of the reversals that corrected them.
+PAID = Q(entry_type=EntryType.SUBSCRIPTION_PAID) | Q(
+    entry_type=EntryType.REVERSAL, reverses__entry_type=EntryType.SUBSCRIPTION_PAID
+)
+REFUNDED = Q(entry_type=EntryType.REFUND) | Q(
+    entry_type=EntryType.REVERSAL, reverses__entry_type=EntryType.REFUND
+)
+
+
 def member_holding(*, member: Member, as_of: datetime.date) -> Holding:
     totals = RegisterEntry.objects.filter(member=member, effective_on__lte=as_of).aggregate(
         shares=Sum("quantity"),
-        paid=Sum("amount", filter=Q(entry_type=EntryType.SUBSCRIPTION_PAID)),
-        since=Min("effective_on", filter=Q(entry_type=EntryType.SUBSCRIPTION_PAID)),
+        paid=Sum("amount", filter=PAID),
+        since=Min(
+            "effective_on",
+            filter=Q(entry_type=EntryType.SUBSCRIPTION_PAID, reversed_by__isnull=True),
+        ),
     )
     shares = int(totals["shares"] or 0)
     per_year = int(rules_on([PER_YEAR], on=as_of).value(PER_YEAR))
@@ -69,16 +81,20 @@ class RegisterRow:
     first_entry: datetime.date | None
 
 
-def register_rows(*, as_of: datetime.date) -> Iterator[RegisterRow]:
-    """The whole register as of a date: one row per holder who ever held
-    shares, in one grouped query (fast at 30,000 holders)."""
+def register_rows(
+    *, as_of: datetime.date, numbers: tuple[int, int] | None = None
+) -> Iterator[RegisterRow]:
+    """The register as of a date: one row per holder who ever held shares
+    (optionally for a range of member numbers), in one grouped query."""
+    scope = RegisterEntry.objects.filter(effective_on__lte=as_of)
+    if numbers is not None:
+        scope = scope.filter(member__member_number__range=numbers)
     rows = (
-        RegisterEntry.objects.filter(effective_on__lte=as_of)
-        .values("member")
+        scope.values("member")
         .annotate(
             shares=Sum("quantity"),
-            paid=Sum("amount", filter=Q(amount__gt=0)),
-            refunded=Sum("amount", filter=Q(amount__lt=0)),
+            paid=Sum("amount", filter=PAID),
+            refunded=Sum("amount", filter=REFUNDED),
             entries=Count("pk"),
             first_entry=Min("effective_on"),
         )
@@ -110,8 +126,14 @@ def register_rows(*, as_of: datetime.date) -> Iterator[RegisterRow]:
         )  # fmt: skip
 
 
-def register_totals(*, as_of: datetime.date) -> dict[str, object]:
-    totals = RegisterEntry.objects.filter(effective_on__lte=as_of).aggregate(
-        shares=Sum("quantity"), holders=Count("member", distinct=True)
+def register_totals(*, as_of: datetime.date) -> dict[str, int]:
+    """Shares in the register and the holders who hold some on that date
+    (former holders stay in the register's rows, not in this count)."""
+    per_member = (
+        RegisterEntry.objects.filter(effective_on__lte=as_of)
+        .values("member")
+        .annotate(held=Sum("quantity"))
+        .filter(held__gt=0)
     )
-    return {"shares": int(totals["shares"] or 0), "holders": totals["holders"]}
+    totals = per_member.aggregate(shares=Sum("held"), holders=Count("member"))
+    return {"shares": int(totals["shares"] or 0), "holders": int(totals["holders"] or 0)}

@@ -71,8 +71,12 @@ def restore_seed_data() -> None:
     from django.apps import apps as global_apps
     from django.contrib.auth.models import Group, Permission
 
+    from members.models import MemberNumberCounter
     from rules.models import Rule
+    from shares.models import ShareCounter
 
+    MemberNumberCounter.objects.get_or_create(pk=1)
+    ShareCounter.objects.get_or_create(pk=1)
     legal_group = import_module("rules.migrations.0003_legal_group")
     legal_group.ensure_legal_group(Group, Permission)
     if not Rule.objects.exists():

@@ -337,3 +337,23 @@ def test_exclusion_takes_all_shares_and_is_refunded_like_an_exit(staff):
     assert list(
         RegisterEntry.objects.filter(member=member).values_list("entry_type", flat=True)
     ) == ["subscription", "exclusion", "refund"]
+
+
+def test_register_columns_net_of_reversals_and_current_holders(staff):
+    keeper = _member_with_shares(staff, 2)
+    mistaken = _member_with_shares(staff, 1)
+    entry = RegisterEntry.objects.get(member=mistaken)
+    services.register_entry_reverse(entry=entry, acting_user=staff, note="not theirs")
+    later = datetime.date(2027, 1, 1)
+    rows = {r.member_number: r for r in selectors.register_rows(as_of=later)}
+    assert (rows[mistaken.member_number].paid, rows[mistaken.member_number].refunded) == (
+        Decimal("0.00"), Decimal("0.00"),
+    )  # fmt: skip
+    assert rows[keeper.member_number].paid == Decimal("60.00")
+    assert selectors.register_totals(as_of=later) == {"shares": 2, "holders": 1}
+    holding = selectors.member_holding(member=mistaken, as_of=later)
+    assert (holding.shares, holding.paid, holding.since) == (0, Decimal("0.00"), None)
+    numbers = (keeper.member_number, keeper.member_number)
+    assert [r.member_number for r in selectors.register_rows(as_of=later, numbers=numbers)] == [
+        keeper.member_number
+    ]
