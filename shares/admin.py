@@ -423,12 +423,16 @@ class RegisterEntryAdmin(admin.ModelAdmin):
         form, as_of = self._as_of(request)
         from django.core.paginator import Paginator
 
-        rows = list(selectors.register_rows(as_of=as_of))
-        page = Paginator(rows, 100).get_page(request.GET.get("page"))
+        # The page is sliced in the database; only its 100 holders become rows.
+        page = Paginator(selectors.register_queryset(as_of=as_of), 100).get_page(
+            request.GET.get("page")
+        )
+        page.object_list = [selectors.register_row(values) for values in page.object_list]
+        numbers = selectors.register_member_numbers(as_of=as_of)
         pdf_ranges = [
-            (chunk[0].member_number, chunk[-1].member_number)
-            for chunk in (rows[i : i + PDF_MAX_HOLDERS]
-                          for i in range(0, len(rows), PDF_MAX_HOLDERS))
+            (chunk[0], chunk[-1])
+            for chunk in (numbers[i : i + PDF_MAX_HOLDERS]
+                          for i in range(0, len(numbers), PDF_MAX_HOLDERS))
         ]  # fmt: skip
         return _render(request, self, "admin/shares/register.html", _("Share register"),
                        form=form, as_of=as_of, page=page, pdf_ranges=pdf_ranges,

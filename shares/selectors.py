@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
 
@@ -81,15 +82,15 @@ class RegisterRow:
     first_entry: datetime.date | None
 
 
-def register_rows(
+def register_queryset(
     *, as_of: datetime.date, numbers: tuple[int, int] | None = None
-) -> Iterator[RegisterRow]:
-    """The register as of a date: one row per holder who ever held shares
-    (optionally for a range of member numbers), in one grouped query."""
+) -> QuerySet[Any]:
+    """The grouped query behind the register: one tuple per holder who ever
+    held shares, by member number. Pages and exports slice or stream it."""
     scope = RegisterEntry.objects.filter(effective_on__lte=as_of)
     if numbers is not None:
         scope = scope.filter(member__member_number__range=numbers)
-    rows = (
+    return (
         scope.values("member")
         .annotate(
             shares=Sum("quantity"),
@@ -115,15 +116,37 @@ def register_rows(
         )
         .order_by("member__member_number")
     )
-    for (number, name, street, postal, city, country, enterprise, category, shares, paid,
-         refunded, entries, first) in rows.iterator(chunk_size=5000):  # fmt: skip
-        yield RegisterRow(
-            member_number=number, legal_name=name,
-            address=", ".join(p for p in [street, f"{postal} {city}".strip(), country] if p),
-            enterprise_number=enterprise, category=category, shares=int(shares or 0),
-            paid=paid or Decimal("0.00"), refunded=-(refunded or Decimal("0.00")),
-            entries=entries, first_entry=first,
-        )  # fmt: skip
+
+
+def register_row(values: tuple[Any, ...]) -> RegisterRow:
+    (number, name, street, postal, city, country, enterprise, category, shares, paid,
+     refunded, entries, first) = values  # fmt: skip
+    return RegisterRow(
+        member_number=number, legal_name=name,
+        address=", ".join(p for p in [street, f"{postal} {city}".strip(), country] if p),
+        enterprise_number=enterprise, category=category, shares=int(shares or 0),
+        paid=paid or Decimal("0.00"), refunded=-(refunded or Decimal("0.00")),
+        entries=entries, first_entry=first,
+    )  # fmt: skip
+
+
+def register_rows(
+    *, as_of: datetime.date, numbers: tuple[int, int] | None = None
+) -> Iterator[RegisterRow]:
+    """The register as of a date (optionally a range of member numbers),
+    streamed from one grouped query: fast at 30,000 holders."""
+    for values in register_queryset(as_of=as_of, numbers=numbers).iterator(chunk_size=5000):
+        yield register_row(values)
+
+
+def register_member_numbers(*, as_of: datetime.date) -> list[int]:
+    """The member numbers in the register, in order (to cut it into ranges)."""
+    return list(
+        RegisterEntry.objects.filter(effective_on__lte=as_of)
+        .order_by("member__member_number")
+        .values_list("member__member_number", flat=True)
+        .distinct()
+    )
 
 
 def register_totals(*, as_of: datetime.date) -> dict[str, int]:

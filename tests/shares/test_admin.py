@@ -592,3 +592,22 @@ def test_transfer_and_exclusion_need_the_permission() -> None:
     client, _staff = _staff_client("view_registerentry")
     for name in ("transfer", "exclusion"):
         assert client.get(reverse(f"admin:shares_registerentry_{name}")).status_code == 403
+
+
+def test_register_page_query_count_does_not_grow_with_holders(
+    django_assert_max_num_queries: Any,
+) -> None:
+    client, _staff = _staff_client("view_registerentry")
+    url = reverse("admin:shares_register")
+    for _ in range(2):
+        _paid(MemberFactory(), 1)
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(url).status_code == 200
+    baseline = len(few.captured_queries)  # read now: each request resets the query log
+    for _ in range(20):
+        _paid(MemberFactory(), 1)
+    # session, user, MFA, permissions, the page count and slice, member numbers, totals
+    with django_assert_max_num_queries(baseline):
+        response = client.get(url)
+    assert len(response.context["page"].object_list) == 22
