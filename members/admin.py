@@ -2,7 +2,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -21,11 +20,7 @@ from members.models import (
     StatusChange,
 )
 from smartcoop.lib.audit import audited
-
-
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the admin only lets staff in
-    return request.user
+from smartcoop.lib.requests import request_user
 
 
 class MemberAdminForm(MemberFieldsCleanMixin, forms.ModelForm):
@@ -64,7 +59,7 @@ def _status_action(target: str, label: Any) -> Any:
         for member in queryset:
             try:
                 services.member_status_set(
-                    member=member, status=target, acting_user=_staff(request),
+                    member=member, status=target, acting_user=request_user(request),
                     reason=f"set in the back office by {request.user}",
                 )  # fmt: skip
                 done += 1
@@ -158,7 +153,7 @@ class LegalNameChangeAdmin(admin.ModelAdmin):
         for change in queryset:
             try:
                 services.member_legal_name_change_decide(
-                    change=change, approve=approve, acting_user=_staff(request)
+                    change=change, approve=approve, acting_user=request_user(request)
                 )
             except ValidationError as exc:
                 self.message_user(request, f"{change}: {' '.join(exc.messages)}", messages.ERROR)

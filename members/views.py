@@ -3,7 +3,6 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from members import selectors, services, validators
 from members.forms import ProfileForm
+from smartcoop.lib.requests import request_user
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,12 +20,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "members/landing.html")
     member = selectors.member_for_user(user=request.user)
     return render(request, "members/dashboard.html", {"member": member})
-
-
-def _user(request: HttpRequest) -> User:
-    """The logged-in user of a @login_required view."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @login_required
@@ -39,7 +33,7 @@ def profile_redirect(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    member = selectors.member_get_owned(user=_user(request), pk=pk)
+    member = selectors.member_get_owned(user=request_user(request), pk=pk)
     context = {
         "member": member,
         "iban_display": validators.format_iban(member.iban),
@@ -52,11 +46,11 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    member = selectors.member_get_owned(user=_user(request), pk=pk)
+    member = selectors.member_get_owned(user=request_user(request), pk=pk)
     form = ProfileForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         try:
-            member = form.save_with(acting_user=_user(request))
+            member = form.save_with(acting_user=request_user(request))
         except ValidationError:
             pass  # the form now carries the errors next to their fields
         else:
@@ -75,10 +69,10 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def name_change_withdraw(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
-    member = selectors.member_get_owned(user=_user(request), pk=pk)
-    change = selectors.legal_name_change_get_owned(user=_user(request), pk=change_pk)
+    member = selectors.member_get_owned(user=request_user(request), pk=pk)
+    change = selectors.legal_name_change_get_owned(user=request_user(request), pk=change_pk)
     try:
-        services.member_legal_name_change_withdraw(change=change, acting_user=_user(request))
+        services.member_legal_name_change_withdraw(change=change, acting_user=request_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -88,8 +82,8 @@ def name_change_withdraw(request: HttpRequest, pk: int, change_pk: int) -> HttpR
 
 @login_required
 def data_export(request: HttpRequest, pk: int) -> HttpResponse:
-    member = selectors.member_get_owned(user=_user(request), pk=pk)
-    data = services.member_data_export(member=member, acting_user=_user(request))
+    member = selectors.member_get_owned(user=request_user(request), pk=pk)
+    data = services.member_data_export(member=member, acting_user=request_user(request))
     filename = f"smartcoop-member-{member.member_number}-{timezone.localdate():%Y%m%d}.json"
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"

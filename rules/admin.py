@@ -7,7 +7,6 @@ import difflib
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -22,11 +21,7 @@ from rules import selectors, services
 from rules.forms import PreviewForm, RuleVersionForm, _first_of_next_month
 from rules.models import Rule, RuleVersion, VersionStatus
 from rules.values import Kind, display
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the admin only lets staff in
-    return request.user
+from smartcoop.lib.requests import request_user
 
 
 def _status_badge(version: RuleVersion) -> str:
@@ -239,22 +234,22 @@ class RuleVersionAdmin(SimpleHistoryAdmin):
         if change:
             saved = services.rule_version_draft_update(
                 version=obj, value=data["value"], valid_from=data["valid_from"],
-                reason=data["reason"], acting_user=_user(request),
+                reason=data["reason"], acting_user=request_user(request),
             )  # fmt: skip
         else:
             saved = services.rule_version_draft(
                 rule=rule, value=data["value"], valid_from=data["valid_from"],
-                reason=data["reason"], acting_user=_user(request),
+                reason=data["reason"], acting_user=request_user(request),
             )  # fmt: skip
         obj.pk = saved.pk
         obj.refresh_from_db()
 
     def delete_model(self, request: HttpRequest, obj: RuleVersion) -> None:
-        services.rule_version_draft_delete(version=obj, acting_user=_user(request))
+        services.rule_version_draft_delete(version=obj, acting_user=request_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RuleVersion]) -> None:
         for version in queryset:
-            services.rule_version_draft_delete(version=version, acting_user=_user(request))
+            services.rule_version_draft_delete(version=version, acting_user=request_user(request))
 
     def get_actions(self, request: HttpRequest) -> Any:
         actions = super().get_actions(request)
@@ -266,7 +261,7 @@ class RuleVersionAdmin(SimpleHistoryAdmin):
     def publish(self, request: HttpRequest, queryset: QuerySet[RuleVersion]) -> None:
         for version in queryset.select_related("rule"):
             try:
-                services.rule_version_publish(version=version, acting_user=_user(request))
+                services.rule_version_publish(version=version, acting_user=request_user(request))
             except (ValidationError, PermissionDenied) as exc:
                 text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 self.message_user(request, f"{version}: {text}", messages.ERROR)

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -31,11 +30,7 @@ from shares.models import (
     SubscriptionStatus,
 )
 from smartcoop.lib.ogm import ogm_format, ogm_parse
-
-
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the admin only lets staff in
-    return request.user
+from smartcoop.lib.requests import request_user
 
 
 def _errors(exc: ValidationError) -> str:
@@ -179,7 +174,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
             try:
                 services.share_payment_register(
                     subscription=subscription, amount=form.cleaned_data["amount"],
-                    value_date=form.cleaned_data["value_date"], acting_user=_staff(request),
+                    value_date=form.cleaned_data["value_date"], acting_user=request_user(request),
                 )  # fmt: skip
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
@@ -238,7 +233,7 @@ class PaymentAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 bank_import = services.share_bank_import(
-                    data=upload.read(), file_name=upload.name, acting_user=_staff(request)
+                    data=upload.read(), file_name=upload.name, acting_user=request_user(request)
                 )
             except ValidationError as exc:
                 form.add_error("file", _errors(exc))
@@ -253,7 +248,7 @@ class PaymentAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.share_payment_resolve(
-                    payment=payment, acting_user=_staff(request),
+                    payment=payment, acting_user=request_user(request),
                     subscription=form.cleaned_data.get("subscription"),
                     note=form.cleaned_data.get("note", ""),
                 )  # fmt: skip
@@ -316,7 +311,7 @@ class ExitRequestAdmin(admin.ModelAdmin):
         for exit_request in queryset:
             try:
                 services.share_exit_decide(
-                    exit_request=exit_request, approve=approve, acting_user=_staff(request)
+                    exit_request=exit_request, approve=approve, acting_user=request_user(request)
                 )
             except ValidationError as exc:
                 self.message_user(request, f"{exit_request}: {_errors(exc)}", messages.ERROR)
@@ -350,7 +345,7 @@ class ExitRequestAdmin(admin.ModelAdmin):
             try:
                 services.share_refund_record(
                     exit_request=exit_request, amount=form.cleaned_data["amount"],
-                    refunded_on=form.cleaned_data["refunded_on"], acting_user=_staff(request),
+                    refunded_on=form.cleaned_data["refunded_on"], acting_user=request_user(request),
                 )  # fmt: skip
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
@@ -492,7 +487,7 @@ class RegisterEntryAdmin(admin.ModelAdmin):
         form = TransferForm(request.POST or None, initial={"transferred_on": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
             try:
-                services.share_transfer(acting_user=_staff(request), **form.cleaned_data)
+                services.share_transfer(acting_user=request_user(request), **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
@@ -507,7 +502,9 @@ class RegisterEntryAdmin(admin.ModelAdmin):
         form = ExclusionForm(request.POST or None, initial={"excluded_on": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
             try:
-                services.share_member_exclude(acting_user=_staff(request), **form.cleaned_data)
+                services.share_member_exclude(
+                    acting_user=request_user(request), **form.cleaned_data
+                )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
@@ -524,7 +521,7 @@ class RegisterEntryAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.register_entry_reverse(
-                    entry=entry, acting_user=_staff(request), note=form.cleaned_data["note"]
+                    entry=entry, acting_user=request_user(request), note=form.cleaned_data["note"]
                 )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,15 +13,11 @@ from shares import documents, selectors, services
 from shares.forms import ExitForm, SubscribeForm, add_service_errors
 from shares.models import Certificate, Subscription
 from shares.payment import payment_instructions
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from smartcoop.lib.requests import request_user
 
 
 def _member(request: HttpRequest) -> Member:
-    member = member_for_user(user=_user(request))
+    member = member_for_user(user=request_user(request))
     if member is None:
         raise Http404
     return member
@@ -53,7 +48,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         try:
             subscription = services.share_subscribe(
                 member=member, quantity=form.cleaned_data["quantity"],
-                accepted=ConsentKind.values, acting_user=_user(request),
+                accepted=ConsentKind.values, acting_user=request_user(request),
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -78,7 +73,9 @@ def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_issue(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     try:
-        certificate = services.share_certificate_issue(member=member, acting_user=_user(request))
+        certificate = services.share_certificate_issue(
+            member=member, acting_user=request_user(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("shares:overview")
@@ -105,7 +102,7 @@ def exit_request(request: HttpRequest) -> HttpResponse:
         try:
             exit_ = services.share_exit_request(
                 member=member, quantity=form.cleaned_data["quantity"], requested_on=today,
-                acting_user=_user(request),
+                acting_user=request_user(request),
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
