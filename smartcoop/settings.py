@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "rules",
     "members",
     "shares",
+    "invoicing",
+    "workspaces",
 ]
 
 MIDDLEWARE = [

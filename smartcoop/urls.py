@@ -9,6 +9,8 @@ urlpatterns = [
     path("", member_views.home, name="dashboard"),
     path("", include("members.urls")),
     path("shares/", include("shares.urls")),
+    path("", include("invoicing.urls")),
+    path("workspaces/", include("workspaces.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
