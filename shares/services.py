@@ -37,6 +37,7 @@ from shares.models import (
     Subscription,
     SubscriptionStatus,
 )
+from smartcoop.lib import bankrouting
 from smartcoop.lib.money import round_cents
 from smartcoop.lib.ogm import ogm_from_number
 from smartcoop.lib.tasks import enqueue_on_commit
@@ -234,7 +235,9 @@ class ImportLineResult:
 def share_bank_import(*, data: bytes, file_name: str, acting_user: User) -> BankImport:
     """Book a bank statement: each credit line on its own, all-or-nothing per
     line; exact matches are booked, the rest wait for a person. A line seen
-    before (same bank transaction id) is never recorded twice."""
+    before (same bank transaction id) is never recorded twice. Lines whose
+    structured reference belongs to another ledger (an invoice's) are booked
+    by that ledger (smartcoop.lib.bankrouting)."""
     try:
         lines, errors = parse_statement(data)
     except BankFileError as exc:
@@ -255,6 +258,14 @@ def share_bank_import(*, data: bytes, file_name: str, acting_user: User) -> Bank
         )
         if len(line.transaction_id) > 128:
             result.outcome, result.message = "error", "bank transaction id over 128 characters"
+            results.append(result)
+            continue
+        route = bankrouting.route_for(line.structured_reference)
+        if route is not None:
+            # Another ledger's reference (an invoice's): that ledger books it.
+            result.outcome, result.message = bankrouting.book(
+                route, line, file_name=file_name, acting_user=acting_user
+            )
             results.append(result)
             continue
         try:

@@ -95,3 +95,71 @@ def published_version(rule, valid_from, value, reason="seed"):
         rule=rule, valid_from=valid_from, value=value, reason=reason,
         status="published", is_seed=True,
     )  # fmt: skip
+
+
+# --- Invoicing -------------------------------------------------------------------------
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "invoicing.Activity"
+
+    member = factory.SubFactory(MemberFactory, status="member")
+    name = factory.Sequence(lambda n: f"Translation work {n}")
+    kind = "other"
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    """A Belgian company client with a valid VAT and enterprise number."""
+
+    class Meta:
+        model = "invoicing.Client"
+
+    member = factory.SubFactory(MemberFactory, status="member")
+    kind = "company"
+    name = factory.Sequence(lambda n: f"Agency {n} BV")
+    street = "Kouter 7"
+    postal_code = "9000"
+    city = "Gent"
+    country = "BE"
+    vat_number = "BE0403019261"
+    enterprise_number = "0403019261"
+    email = factory.Sequence(lambda n: f"billing{n}@agency.example.be")
+    language = "nl"
+
+
+# (description, quantity, unit price, VAT code)
+DEFAULT_LINES = [("Translation NL>FR, 12 pages", "12", "45.00", "S:21")]
+
+
+def invoice_lines(rows=None):
+    """Line dicts as the draft form posts them."""
+    return [
+        {"description": d, "quantity": q, "unit": "C62", "unit_price": p, "vat": v}
+        for d, q, p, v in (rows or DEFAULT_LINES)
+    ]
+
+
+def draft_invoice(member=None, *, client=None, activity=None, lines=None, supply_date=None,
+                  payment_term_days=30, today=None):  # fmt: skip
+    """A draft made by the service, as a member would make it."""
+    from django.utils import timezone
+
+    from invoicing import services
+
+    member = member or MemberFactory(status="member")
+    client = client or ClientFactory(member=member)
+    activity = activity or ActivityFactory(member=member)
+    return services.invoice_draft_save(
+        member=member, acting_user=member.user, client=client, activity=activity,
+        supply_date=supply_date or timezone.localdate(), payment_term_days=payment_term_days,
+        lines=invoice_lines(lines), today=today,
+    )  # fmt: skip
+
+
+def issued_invoice(member=None, **kwargs):
+    from invoicing import services
+
+    draft = draft_invoice(member, **kwargs)
+    return services.invoice_issue(invoice=draft, acting_user=draft.member.user,
+                                  today=kwargs.get("today"))  # fmt: skip

@@ -1,0 +1,166 @@
+"""The arithmetic of an invoice, in one place: the live totals of a draft
+and the frozen totals of an issued invoice are computed by these functions
+and nothing else.
+
+The EN 16931 model (architecture.md, Rules that keep the data right):
+
+* each line's net amount is quantity × unit price, rounded to the cent
+  half up;
+* per VAT category and rate, the taxable base is the sum of the rounded
+  line nets, and the VAT is base × rate, rounded to the cent (BR-CO-17);
+* the invoice totals are sums of those rounded figures (BR-CO-10, -14, -15);
+* the cooperative's contribution is the rule's rate on the total excluding
+  VAT, rounded to the cent; the member keeps the rest of the net.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rules.selectors import rules_on
+from rules.values import LocalizedText
+from smartcoop.lib.money import round_cents
+
+HUNDRED = Decimal(100)
+
+VAT_CATEGORIES = "vat.categories"
+
+
+@dataclass(frozen=True)
+class LineInput:
+    quantity: Decimal
+    unit_price: Decimal
+    vat_category: str
+    vat_rate: Decimal
+
+
+@dataclass(frozen=True)
+class VatGroup:
+    category: str
+    rate: Decimal
+    base: Decimal
+    vat: Decimal
+
+    def as_json(self) -> dict[str, str]:
+        return {"category": self.category, "rate": str(self.rate), "base": str(self.base),
+                "vat": str(self.vat)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Totals:
+    line_nets: list[Decimal]
+    groups: list[VatGroup]
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    contribution_rate: Decimal
+    contribution: Decimal
+
+    @property
+    def member_share(self) -> Decimal:
+        return self.net - self.contribution
+
+
+def line_net(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    return round_cents(quantity * unit_price)
+
+
+def compute_totals(lines: Sequence[LineInput], *, contribution_rate: Decimal) -> Totals:
+    nets = [line_net(line.quantity, line.unit_price) for line in lines]
+    bases: dict[tuple[str, Decimal], Decimal] = {}
+    for line, net in zip(lines, nets, strict=True):
+        key = (line.vat_category, line.vat_rate)
+        bases[key] = bases.get(key, Decimal("0.00")) + net
+    groups = [
+        VatGroup(category, rate, base, round_cents(base * rate / HUNDRED))
+        for (category, rate), base in sorted(bases.items(), key=lambda kv: (-kv[0][1], kv[0][0]))
+    ]
+    net = sum(nets, Decimal("0.00"))
+    vat = sum((group.vat for group in groups), Decimal("0.00"))
+    return Totals(
+        line_nets=nets, groups=groups, net=net, vat=vat, gross=net + vat,
+        contribution_rate=contribution_rate,
+        contribution=round_cents(net * contribution_rate / HUNDRED),
+    )  # fmt: skip
+
+
+def proportional_contribution(
+    *, credited_net: Decimal, invoice_net: Decimal, invoice_contribution: Decimal,
+    already_reversed: Decimal, remaining_net: Decimal,
+) -> Decimal:  # fmt: skip
+    """The contribution a credit note gives back: the invoice's contribution
+    in proportion to the net credited, and exactly what is left of it when
+    the credit note takes the rest of the invoice (so a full credit in
+    several steps reverses the contribution to the cent)."""
+    if credited_net == remaining_net:
+        return invoice_contribution - already_reversed
+    if invoice_net == 0:
+        return Decimal("0.00")
+    return round_cents(invoice_contribution * credited_net / invoice_net)
+
+
+# --- VAT options from the rules ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VatOption:
+    """One choice of the VAT select on a line: a category with one rate."""
+
+    category: str
+    rate: Decimal
+    name: LocalizedText
+    mention: LocalizedText | None
+    vatex_code: str | None
+    rule_keys: tuple[str, ...] = field(default=())
+
+    @property
+    def code(self) -> str:
+        return f"{self.category}:{self.rate.normalize():f}"
+
+    def label(self, language: str | None = None) -> str:
+        if self.category == "S":
+            return f"{self.rate.normalize():f} %"
+        if self.category == "Z":
+            return f"0 % ({self.name.get(language)})"
+        return self.name.get(language)
+
+
+def vat_options(on: datetime.date) -> tuple[list[VatOption], dict[str, int]]:
+    """The VAT choices valid on `on` (the date of supply), in the order they
+    are offered, and the rule versions that supplied them."""
+    categories_rule = rules_on([VAT_CATEGORIES], on=on)
+    categories: dict[str, Any] = categories_rule.value(VAT_CATEGORIES)
+    rate_keys = sorted({key for spec in categories.values() for key in spec["rate_keys"]})
+    rates = rules_on(rate_keys, on=on) if rate_keys else None
+    provenance = categories_rule.provenance() | (rates.provenance() if rates else {})
+    options: list[VatOption] = []
+    for code, spec in categories.items():
+        name = LocalizedText(**spec["name"])
+        mention = LocalizedText(**spec["mention"]) if spec.get("mention") else None
+        if spec["rate_keys"]:
+            assert rates is not None
+            values = sorted({rates.value(key) for key in spec["rate_keys"]}, reverse=True)
+        else:
+            values = [Decimal(spec["rate"]) if spec["rate"] is not None else Decimal(0)]
+        for rate in values:
+            options.append(VatOption(code, Decimal(rate).quantize(Decimal("0.01")), name, mention,
+                                     spec.get("vatex_code"), tuple(spec["rate_keys"])))  # fmt: skip
+    order = {"S": 0, "Z": 1, "E": 2, "AE": 3, "K": 4, "G": 5, "O": 6}
+    options.sort(key=lambda o: (order.get(o.category, 9), -o.rate))
+    return options, provenance
+
+
+def vat_option_for(code: str, options: Iterable[VatOption]) -> VatOption | None:
+    """The option with this code ("S:21"), or None when it is unknown or
+    not valid on the date the options were read for."""
+    category, _sep, rate = code.partition(":")
+    try:
+        wanted = Decimal(rate).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        return None
+    for option in options:
+        if option.category == category and option.rate == wanted:
+            return option
+    return None

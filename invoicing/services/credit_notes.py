@@ -1,0 +1,207 @@
+"""Credit notes: the only correction of an issued invoice."""
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from invoicing.calculation import (
+    LineInput,
+    compute_totals,
+    proportional_contribution,
+)
+from invoicing.models import (
+    DocumentKind,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from invoicing.services.common import (
+    ALREADY_SENT,
+    CREDIT_NOTE_MENTION,
+    CREDIT_NOTHING,
+    CREDIT_ONLY_ISSUED_INVOICE,
+    CREDIT_OVER_TOTAL,
+    CREDIT_QUANTITY_NEGATIVE,
+    CREDIT_REASON_REQUIRED,
+    CREDIT_TOO_MUCH,
+    CREDIT_UNKNOWN_LINE,
+    NUMBER_FORMAT,
+    REFERENCE_BASE,
+    _error,
+)
+from invoicing.services.drafts import (
+    _apply_totals,
+    _number,
+)
+from invoicing.validation import (
+    QUANTITY_PLACES,
+    parse_decimal,
+)
+from rules.selectors import rules_on
+from rules.values import LocalizedText
+from smartcoop.lib.audit import audited
+from smartcoop.lib.ogm import ogm_from_number
+
+# --- Credit notes --------------------------------------------------------------------
+
+
+def creditable_quantities(invoice: Invoice) -> dict[int, Decimal]:
+    """{line id: quantity still creditable} for an issued invoice."""
+    credited: dict[int, Decimal] = {}
+    for line in InvoiceLine.objects.filter(
+        credits_line__invoice=invoice, invoice__status__in=_ISSUED_STATES
+    ).only("credits_line_id", "quantity"):
+        assert line.credits_line_id is not None
+        credited[line.credits_line_id] = (
+            credited.get(line.credits_line_id, Decimal(0)) + line.quantity
+        )
+    return {line.pk: line.quantity - credited.get(line.pk, Decimal(0))
+            for line in invoice.lines.all()}  # fmt: skip
+
+
+_ISSUED_STATES = [s for s in InvoiceStatus.values if s != InvoiceStatus.DRAFT]
+
+
+def credit_note_issue(
+    *, invoice: Invoice, acting_user: User, reason: str,
+    quantities: Mapping[int, Any] | None = None, today: datetime.date | None = None,
+) -> Invoice:  # fmt: skip
+    """Credit an issued invoice fully (`quantities` None) or partly ({line id:
+    quantity to credit}). The credit note is issued at once in the credit
+    note series, refers to the invoice, repeats its VAT treatment, carries
+    the statutory wording on VAT to repay (rule invoicing.credit_note_mention),
+    and gives back the contribution in proportion to the net credited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _error("reason", CREDIT_REASON_REQUIRED)
+    with transaction.atomic():
+        original = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("member", "client", "activity")
+            .get(pk=invoice.pk)
+        )
+        if original.kind != DocumentKind.INVOICE or original.is_draft:
+            raise ValidationError(CREDIT_ONLY_ISSUED_INVOICE)
+        remaining = creditable_quantities(original)
+        lines = {line.pk: line for line in original.lines.all()}
+        wanted: dict[int, Decimal] = {}
+        errors: dict[str, list[Any]] = {}
+        if quantities is None:
+            wanted = {pk: qty for pk, qty in remaining.items() if qty > 0}
+        else:
+            for pk, raw in quantities.items():
+                field = f"quantity-{pk}"
+                if pk not in lines:
+                    errors.setdefault(field, []).append(CREDIT_UNKNOWN_LINE)
+                    continue
+                if raw in (None, ""):
+                    continue
+                try:
+                    qty = parse_decimal(raw, places=QUANTITY_PLACES)
+                except ValidationError as exc:
+                    errors.setdefault(field, []).append(exc)
+                    continue
+                if qty < 0:
+                    errors.setdefault(field, []).append(CREDIT_QUANTITY_NEGATIVE)
+                elif qty > remaining[pk]:
+                    maximum = f"{remaining[pk].normalize():f}"
+                    errors.setdefault(field, []).append(
+                        ValidationError(CREDIT_TOO_MUCH, params={"maximum": maximum})
+                    )
+                elif qty > 0:
+                    wanted[pk] = qty
+        if errors:
+            raise ValidationError(errors)
+        if not wanted:
+            raise ValidationError(CREDIT_NOTHING)
+        today = today or timezone.localdate()
+        rules = rules_on([NUMBER_FORMAT, CREDIT_NOTE_MENTION], on=today)
+        inputs = [LineInput(wanted[pk], lines[pk].unit_price, lines[pk].vat_category,
+                            lines[pk].vat_rate) for pk in wanted]  # fmt: skip
+        totals = compute_totals(inputs, contribution_rate=original.contribution_rate)
+        remaining_gross = original.total_gross - original.amount_credited
+        if totals.gross > remaining_gross:
+            raise ValidationError(CREDIT_OVER_TOTAL)
+        remaining_net = original.total_net - _credited_net(original)
+        contribution = proportional_contribution(
+            credited_net=totals.net, invoice_net=original.total_net,
+            invoice_contribution=original.contribution,
+            already_reversed=original.contribution_credited, remaining_net=remaining_net,
+        )  # fmt: skip
+        note = Invoice(
+            kind=DocumentKind.CREDIT_NOTE, member=original.member, client=original.client,
+            activity=original.activity, credited_invoice=original,
+            supply_date=original.supply_date, payment_term_days=0,
+            buyer_reference=original.buyer_reference, credit_reason=reason[:300],
+            created_by=acting_user, language=original.language,
+        )  # fmt: skip
+        _apply_totals(note, totals)
+        note.contribution = contribution
+        note.seller, note.buyer = original.seller, original.buyer
+        mention: LocalizedText = rules.value(CREDIT_NOTE_MENTION)
+        note.mentions = [*original.mentions, mention.get(original.language)]
+        note.rules_used = rules.provenance()
+        note.save()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=note, position=position, description=lines[pk].description,
+                quantity=wanted[pk], unit=lines[pk].unit, unit_price=lines[pk].unit_price,
+                vat_category=lines[pk].vat_category, vat_rate=lines[pk].vat_rate,
+                net_amount=net, credits_line=lines[pk],
+            )
+            for position, (pk, net) in enumerate(zip(wanted, totals.line_nets, strict=True), 1)
+        )  # fmt: skip
+        note.issue_date, note.due_date = today, today
+        note.status = InvoiceStatus.ISSUED
+        note.structured_reference = ogm_from_number(REFERENCE_BASE + note.pk)
+        note.issued_by, note.issued_at = acting_user, timezone.now()
+        original.amount_credited += totals.gross
+        original.contribution_credited += contribution
+        original.status = _follow_up_status(original)
+        audited(original, acting_user=acting_user, reason=f"credited: {reason[:200]}")
+        original.save(update_fields=["amount_credited", "contribution_credited", "status",
+                                     "updated_at"])  # fmt: skip
+        audited(note, acting_user=acting_user, reason="credit note issued")
+        _number(note, today=today, number_format=rules.value(NUMBER_FORMAT))
+    return note
+
+
+def _credited_net(invoice: Invoice) -> Decimal:
+    total = Decimal("0.00")
+    for note in invoice.credit_notes.exclude(status=InvoiceStatus.DRAFT).only("total_net"):
+        total += note.total_net
+    return total
+
+
+def _follow_up_status(invoice: Invoice) -> str:
+    if invoice.amount_credited >= invoice.total_gross and invoice.total_gross > 0:
+        return InvoiceStatus.CREDITED
+    if invoice.amount_paid > 0 and invoice.amount_due <= 0:
+        return InvoiceStatus.PAID
+    if invoice.amount_paid > 0:
+        return InvoiceStatus.PARTLY_PAID
+    if invoice.sent_at is not None:
+        return InvoiceStatus.SENT
+    return InvoiceStatus.ISSUED
+
+
+def invoice_mark_sent(*, invoice: Invoice, acting_user: User) -> Invoice:
+    """Record that the invoice went to the client (by the member, or by the
+    delivery of the documents pipeline)."""
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.is_draft:
+            raise ValidationError(CREDIT_ONLY_ISSUED_INVOICE)
+        if locked.sent_at is not None:
+            raise ValidationError(ALREADY_SENT)
+        locked.sent_at = timezone.now()
+        locked.status = _follow_up_status(locked)
+        audited(locked, acting_user=acting_user, reason="marked as sent")
+        locked.save(update_fields=["sent_at", "status", "updated_at"])
+    return locked

@@ -1,0 +1,110 @@
+"""Parsing and checking what members type: amounts, quantities, VAT and
+enterprise numbers. Every error is a translatable module constant, so tests
+assert on them and the member reads it in their language."""
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.be import vat as be_vat
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+
+NOT_A_NUMBER = _("Enter a number, such as 12.50 (a dot or a comma for decimals).")
+TOO_PRECISE = _("Use at most %(places)s decimals.")
+TOO_LARGE = _("This number is too large.")
+QUANTITY_NOT_POSITIVE = _("The quantity must be above zero on an invoice.")
+PRICE_NEGATIVE = _("A unit price cannot be negative; credit an amount with a credit note.")
+VAT_NUMBER_INVALID = _(
+    "This is not a valid VAT number: check the country prefix and the digits, like "
+    "BE0403019261 or NL004495445B01."
+)
+ENTERPRISE_NUMBER_INVALID = _(
+    "This is not a valid Belgian enterprise number: 10 digits with valid check digits, like "
+    "0403.019.261."
+)
+ENTERPRISE_NUMBER_MISMATCH = _(
+    "The Belgian VAT number and the enterprise number must be the same number."
+)
+PEPPOL_ID_INVALID = _(
+    "Write a Peppol participant id as scheme:identifier, such as 0208:0403019261 or "
+    "9925:be0403019261."
+)
+
+QUANTITY_PLACES = 3
+PRICE_PLACES = 2
+# 10^9 euro per line is far beyond any member's invoice; the bound keeps
+# typing errors (and overflows of the 14-digit columns) out.
+MAX_ABS = Decimal("999999999")
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def parse_decimal(raw: Any, *, places: int) -> Decimal:
+    """A Decimal from what a member typed: '12,5', '12.50', ' 3 '. Refuses
+    floats, text, more than `places` decimals and absurd sizes."""
+    if isinstance(raw, Decimal):
+        text = format(raw, "f")
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        text = str(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().replace("\u00a0", "").replace(" ", "")
+    else:
+        raise ValidationError(NOT_A_NUMBER, code="not_a_number")
+    if not _NUMBER.match(text):
+        raise ValidationError(NOT_A_NUMBER, code="not_a_number")
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the regex already checked
+        raise ValidationError(NOT_A_NUMBER, code="not_a_number") from exc
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > places and value != value.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError(TOO_PRECISE, code="too_precise", params={"places": places})
+    if abs(value) > MAX_ABS:
+        raise ValidationError(TOO_LARGE, code="too_large")
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
+def normalise_vat_number(raw: str) -> str:
+    """'be 0403.019.261' → 'BE0403019261'; '' stays ''. Checked with
+    python-stdnum for every EU country (and the check digits where the
+    country has them)."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        return str(eu_vat.validate(text)).upper()
+    except StdnumError as exc:
+        raise ValidationError(VAT_NUMBER_INVALID, code="vat_number") from exc
+
+
+def normalise_enterprise_number(raw: str) -> str:
+    """'0403.019.261' or 'BE 0403 019 261' → '0403019261' (mod-97 checked)."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        return str(be_vat.validate(text))
+    except StdnumError as exc:
+        raise ValidationError(ENTERPRISE_NUMBER_INVALID, code="enterprise_number") from exc
+
+
+def enterprise_number_is_valid(number: str) -> bool:
+    return bool(number) and be_vat.is_valid(number)
+
+
+def vat_number_is_valid(number: str) -> bool:
+    return bool(number) and eu_vat.is_valid(number)
+
+
+_PEPPOL_ID = re.compile(r"^\d{4}:[A-Za-z0-9.\-_]{1,60}$")
+
+
+def normalise_peppol_id(raw: str) -> str:
+    text = (raw or "").strip()
+    if text and not _PEPPOL_ID.match(text):
+        raise ValidationError(PEPPOL_ID_INVALID, code="peppol_id")
+    return text
