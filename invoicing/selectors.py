@@ -163,9 +163,7 @@ def invoice_export_rows(
 ) -> Iterator[Invoice]:
     """Issued invoices and credit notes of a period, in number order, for CSV."""
     return (
-        Invoice.objects.filter(
-            member=member, issue_date__gte=date_from, issue_date__lte=date_to
-        )
+        Invoice.objects.filter(member=member, issue_date__gte=date_from, issue_date__lte=date_to)
         .exclude(status=InvoiceStatus.DRAFT)
         .select_related("activity")
         .order_by("issue_date", "kind", "sequence")

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "djmoney",
+    "django_countries",
     "simple_history",
     "smartcoop.apps.SmartcoopConfig",
     "rules",
