@@ -321,6 +321,14 @@ class Invoice(models.Model):
         return self.total_net - self.contribution
 
     @property
+    def vat_groups(self) -> list[dict[str, Any]]:
+        """The stored VAT breakdown with Decimals again, for pages."""
+        return [
+            {key: (value if key == "category" else Decimal(value)) for key, value in group.items()}
+            for group in self.vat_breakdown
+        ]
+
+    @property
     def amount_due(self) -> Decimal:
         return self.total_gross - self.amount_credited - self.amount_paid
 

@@ -165,8 +165,8 @@ def invoice_export_rows(
     return (
         Invoice.objects.filter(member=member, issue_date__gte=date_from, issue_date__lte=date_to)
         .exclude(status=InvoiceStatus.DRAFT)
-        .select_related("activity")
-        .order_by("issue_date", "kind", "sequence")
+        .select_related("activity", "credited_invoice")
+        .order_by("issue_date", "issued_at", "pk")
         .iterator(chunk_size=2000)
     )
 

@@ -15,13 +15,6 @@ from members.forms import ProfileForm
 from smartcoop.lib.requests import request_user
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "members/landing.html")
-    member = selectors.member_for_user(user=request.user)
-    return render(request, "members/dashboard.html", {"member": member})
-
-
 @login_required
 def profile_redirect(request: HttpRequest) -> HttpResponse:
     member = selectors.member_for_user(user=request.user)

@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from members import views as member_views
-from smartcoop import views
+from smartcoop import dashboard, views
 
 urlpatterns = [
-    path("", member_views.home, name="dashboard"),
+    path("", dashboard.home, name="dashboard"),
     path("", include("members.urls")),
     path("shares/", include("shares.urls")),
     path("", include("invoicing.urls")),

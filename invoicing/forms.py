@@ -1,0 +1,258 @@
+"""Forms of the member pages: thin, they collect what was typed; the services
+check it against the rules and the forms show the services' errors next to
+the fields they name."""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from invoicing.calculation import VatOption
+from invoicing.models import Activity, ActivityKind, Client, ClientKind, InvoiceStatus, Unit
+from invoicing.selectors import InvoiceFilters
+from invoicing.services import ClientData
+from members.models import Language
+
+LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "vat")
+_LINE_KEY = re.compile(r"^lines-(\d+)-(description|quantity|unit|unit_price|vat)$")
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> dict[str, list[str]]:
+    """Put a service's errors next to the form's fields; return the ones
+    that belong to invoice lines (`lines-<i>-<field>`) for the line rows."""
+    line_errors: dict[str, list[str]] = {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return line_errors
+    for field, errors in exc.error_dict.items():
+        if field.startswith("lines-"):
+            line_errors[field] = [message for error in errors for message in error.messages]
+        else:
+            form.add_error(field if field in form.fields else None, errors)
+    return line_errors
+
+
+def lines_from_post(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The line rows of a posted invoice form, in page order, blank rows
+    left out. Rows are numbered by the page's script as they are added, so
+    the indices may have holes; they are renumbered 0..n-1 here."""
+    rows: dict[int, dict[str, str]] = {}
+    for key in data:
+        match = _LINE_KEY.match(key)
+        if match:
+            rows.setdefault(int(match[1]), {})[match[2]] = str(data.get(key, "")).strip()
+    lines = []
+    for index in sorted(rows):
+        row = {field: rows[index].get(field, "") for field in LINE_FIELDS}
+        if any(row[field] for field in ("description", "quantity", "unit_price")):
+            lines.append(row)
+    return lines
+
+
+class InvoiceForm(forms.Form):
+    client = forms.ModelChoiceField(
+        label=_("Client"), queryset=Client.objects.none(), empty_label=_("Choose a client")
+    )
+    activity = forms.ModelChoiceField(
+        label=_("Activity"), queryset=Activity.objects.none(), empty_label=_("Choose an activity")
+    )
+    supply_date = forms.DateField(
+        label=_("Date of supply"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("When you delivered the work; the invoice date is the day you issue it."),
+    )
+    payment_term_days = forms.CharField(
+        label=_("Payment term (days)"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    buyer_reference = forms.CharField(
+        label=_("Client's reference"),
+        required=False,
+        max_length=100,
+        help_text=_("An order number or reference the client asked you to quote."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed on the invoice."),
+    )
+
+    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Another member's client or activity id is simply not a choice.
+        client_field: Any = self.fields["client"]
+        client_field.queryset = Client.objects.filter(member=member, archived=False)
+        activity_field: Any = self.fields["activity"]
+        activity_field.queryset = Activity.objects.filter(member=member, archived=False)
+
+
+class ClientForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=ClientKind.choices,
+        widget=forms.RadioSelect,
+        initial=ClientKind.COMPANY,
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=12, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=30,
+        required=False,
+        help_text=_("With the country prefix, like BE0403019261 or NL004495445B01."),
+    )
+    enterprise_number = forms.CharField(
+        label=_("Enterprise number"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "Belgian organisations only, like 0403.019.261; taken from the VAT number "
+            "when left empty."
+        ),
+    )
+    peppol_id = forms.CharField(
+        label=_("Peppol participant id"),
+        max_length=80,
+        required=False,
+        help_text=_(
+            "Only for a client outside Belgium that receives e-invoices, like 9925:be0403019261."
+        ),
+    )
+    email = forms.EmailField(label=_("Invoice email"), required=False)
+    language = forms.ChoiceField(label=_("Language of the invoice"), choices=Language.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country_field: Any = self.fields["country"]
+        country_field.choices = [("", _("Choose a country"))] + [
+            (code, name) for code, name in countries
+        ]
+
+    @classmethod
+    def initial_from(cls, client: Client) -> dict[str, Any]:
+        fields = (
+            "kind",
+            "name",
+            "street",
+            "postal_code",
+            "city",
+            "vat_number",
+            "enterprise_number",
+            "peppol_id",
+            "email",
+            "language",
+        )
+        initial = {name: getattr(client, name) for name in fields}
+        initial["country"] = str(client.country)
+        return initial
+
+    def data_for_service(self) -> ClientData:
+        return ClientData(**{name: self.cleaned_data.get(name) or "" for name in self.fields})
+
+
+class ActivityForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=ActivityKind.choices,
+        widget=forms.RadioSelect,
+        initial=ActivityKind.OTHER,
+        help_text=_(
+            "Artistic work can be exempt from VAT (art. 44) and needs an artist work certificate."
+        ),
+    )
+    budget = forms.CharField(
+        label=_("Budget excl. VAT"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("Optional: what you expect to invoice under this activity."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CreditForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Printed on the credit note, for example: 2 pages were not delivered."),
+    )
+    full = forms.BooleanField(label=_("Credit everything that remains"), required=False)
+
+
+class FilterForm(forms.Form):
+    """The list's filters; they live in the URL so a filtered list can be
+    bookmarked and shared."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[
+            ("", _("Invoices and credit notes")),
+            ("invoice", _("Invoices")),
+            ("credit_note", _("Credit notes")),
+        ],
+    )
+    client = forms.TypedChoiceField(label=_("Client"), required=False, coerce=int)
+    activity = forms.TypedChoiceField(label=_("Activity"), required=False, coerce=int)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, clients: Any, activities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status: Any = self.fields["status"]
+        status.choices = [("", _("Any status")), *InvoiceStatus.choices, ("overdue", _("Overdue"))]
+        client: Any = self.fields["client"]
+        client.choices = [("", _("Any client")), *[(c.pk, c.name) for c in clients]]
+        activity: Any = self.fields["activity"]
+        activity.choices = [("", _("Any activity")), *[(a.pk, a.name) for a in activities]]
+
+    def filters(self) -> InvoiceFilters:
+        if not self.is_valid():
+            return InvoiceFilters()
+        data = self.cleaned_data
+        return InvoiceFilters(
+            status=data["status"] or "",
+            client=data["client"] or None,
+            activity=data["activity"] or None,
+            kind=data["kind"] or "",
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            search=data["q"] or "",
+        )
+
+
+class ExportForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            raise ValidationError(_("The end of the period comes before its start."))
+        if start and end and (end - start).days > 3 * 366:
+            raise ValidationError(_("Export at most three years at once."))
+        return data
+
+
+def vat_choices(options: list[VatOption], language: str) -> list[tuple[str, str]]:
+    return [(option.code, option.label(language)) for option in options]
+
+
+UNIT_CHOICES = Unit.choices
