@@ -41,11 +41,23 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from invoicing.models import Activity, Invoice, InvoiceLine
+from invoicing.models import Client as InvoiceClient
 from members.models import ConsentKind, LegalNameChange, Member
 from shares import services as share_services
 from shares.models import Certificate, ExitRequest, RegisterEntry, Subscription
 from smartcoop.admin_site import MFA_REQUIRED
-from tests.factories import StaffFactory
+from tests.factories import (
+    ActivityFactory,
+    ClientFactory,
+    LocationFactory,
+    ResourceFactory,
+    StaffFactory,
+    draft_invoice,
+    issued_invoice,
+)
+from workspaces import services as workspace_services
+from workspaces.models import Booking, CalendarFeed
 
 ANON = "anonymous"
 OTHER = "other_member"
@@ -57,7 +69,9 @@ LOGGED_IN = (OTHER, STAFF_NO_MFA, STAFF, OWNER)
 
 ADMIN_NAMESPACE = "admin"
 
-# member, other_member, change, subscription, certificate, staff_user, staff_no_mfa
+# member, other_member, change, subscription, certificate, staff_user, staff_no_mfa,
+# client, activity, draft, invoice (the owner's invoicing objects),
+# location, room, booking, feed (workspaces)
 Objects = SimpleNamespace
 KwargsFn = Callable[[Objects], dict[str, Any]]
 
@@ -168,6 +182,39 @@ def own_certificate(o: Objects) -> dict[str, Any]:
     return {"pk": o.certificate.pk}
 
 
+def own_draft(o: Objects) -> dict[str, Any]:
+    return {"pk": o.draft.pk}
+
+
+def own_invoice(o: Objects) -> dict[str, Any]:
+    return {"pk": o.invoice.pk}
+
+
+def own_client(o: Objects) -> dict[str, Any]:
+    return {"pk": o.client.pk}
+
+
+def own_activity(o: Objects) -> dict[str, Any]:
+    return {"pk": o.activity.pk}
+
+
+def own_location(o: Objects) -> dict[str, Any]:
+    return {"slug": o.location.slug}
+
+
+def own_booking(o: Objects) -> dict[str, Any]:
+    return {"pk": o.booking.pk}
+
+
+def newest_booking_of(who: str) -> KwargsFn:
+    return lambda o: {"pk": Booking.objects.filter(member=getattr(o, who)).latest("pk").pk}
+
+
+def valid_booking(o: Objects) -> dict[str, Any]:
+    day = datetime.date.today() + datetime.timedelta(days=6)
+    return {"resource": o.room.pk, "day": day.isoformat(), "start": "10:00", "end": "11:00"}
+
+
 def newest_subscription_of(who: str) -> KwargsFn:
     """The subscription the request just made (the To check runs after it)."""
     return lambda o: {"pk": Subscription.objects.filter(member=getattr(o, who)).latest("pk").pk}
@@ -267,6 +314,87 @@ MATRIX: list[Row] = [
         method="post",
         data=lambda o: {"quantity": "99", "confirm": "on"},
     ),
+    # --- Invoicing ---------------------------------------------------------------------
+    Row("invoicing:invoice_list", members_only(200)),
+    Row("invoicing:invoice_create", members_only(200)),
+    Row("invoicing:invoice_create", members_only(200), method="post"),  # empty: errors shown
+    Row("invoicing:invoice_totals", anon_and_logged_in(LOGIN, 405)),
+    Row("invoicing:invoice_totals", members_only(200), method="post"),
+    Row("invoicing:invoice_export", members_only(200)),
+    Row("invoicing:invoice_detail", owner_only(200), kwargs=own_draft),
+    Row("invoicing:invoice_detail", owner_only(200), kwargs=own_invoice),
+    Row("invoicing:invoice_edit", owner_only(200), kwargs=own_draft),
+    Row("invoicing:invoice_delete", owner_only(200), kwargs=own_draft),
+    Row(
+        "invoicing:invoice_delete",
+        owner_only(To("invoicing:invoice_list")),
+        method="post",
+        kwargs=own_draft,
+    ),
+    Row("invoicing:invoice_issue", owner_only(200), kwargs=own_draft),
+    Row(
+        "invoicing:invoice_issue",
+        owner_only(To("invoicing:invoice_detail", own_draft)),
+        method="post",
+        kwargs=own_draft,
+    ),
+    Row("invoicing:invoice_credit", owner_only(200), kwargs=own_invoice),
+    Row("invoicing:invoice_credit", owner_only(200), method="post", kwargs=own_invoice),
+    Row("invoicing:invoice_mark_sent", anon_and_logged_in(LOGIN, 405), kwargs=own_invoice),
+    Row(
+        "invoicing:invoice_mark_sent",
+        owner_only(To("invoicing:invoice_detail", own_invoice)),
+        method="post",
+        kwargs=own_invoice,
+    ),
+    Row("invoicing:client_list", members_only(200)),
+    Row("invoicing:client_create", members_only(200)),
+    Row("invoicing:client_create", members_only(200), method="post"),  # empty: errors shown
+    Row("invoicing:client_detail", owner_only(200), kwargs=own_client),
+    Row("invoicing:client_edit", owner_only(200), kwargs=own_client),
+    Row("invoicing:client_archive", anon_and_logged_in(LOGIN, 405), kwargs=own_client),
+    Row(
+        "invoicing:client_archive",
+        owner_only(To("invoicing:client_detail", own_client)),
+        method="post",
+        kwargs=own_client,
+    ),
+    Row("invoicing:activity_list", members_only(200)),
+    Row("invoicing:activity_create", members_only(200)),
+    Row("invoicing:activity_create", members_only(200), method="post"),  # empty: errors shown
+    Row("invoicing:activity_detail", owner_only(200), kwargs=own_activity),
+    Row("invoicing:activity_edit", owner_only(200), kwargs=own_activity),
+    Row("invoicing:activity_archive", anon_and_logged_in(LOGIN, 405), kwargs=own_activity),
+    Row(
+        "invoicing:activity_archive",
+        owner_only(To("invoicing:activity_detail", own_activity)),
+        method="post",
+        kwargs=own_activity,
+    ),
+    # --- Workspaces: browsing needs a login; booking needs a member profile (the
+    # owner's share is paid; the other member's is not, so their booking is
+    # refused with a message on the same page); the feed's token is its key.
+    Row("workspaces:locations", anon_and_logged_in(LOGIN, 200)),
+    Row("workspaces:location", anon_and_logged_in(LOGIN, 200), kwargs=own_location),
+    Row("workspaces:book", members_only(200)),
+    Row(
+        "workspaces:book",
+        members_only(To("workspaces:booking", newest_booking_of("member")), other=200),
+        method="post",
+        data=valid_booking,
+    ),
+    Row("workspaces:my_bookings", members_only(200)),
+    Row("workspaces:booking", owner_only(200), kwargs=own_booking),
+    Row("workspaces:booking_cancel", anon_and_logged_in(LOGIN, 405), kwargs=own_booking),
+    Row(
+        "workspaces:booking_cancel",
+        owner_only(To("workspaces:my_bookings")),
+        method="post",
+        kwargs=own_booking,
+    ),
+    Row("workspaces:feed_manage", anon_and_logged_in(LOGIN, 405)),
+    Row("workspaces:feed_manage", members_only(To("workspaces:my_bookings")), method="post"),
+    Row("workspaces:feed", every(200), kwargs=lambda o: {"token": o.feed.token}),
     Row("set_language", every(To("dashboard"))),  # GET changes nothing, goes home
     Row(
         "set_language",
@@ -440,7 +568,31 @@ def objs(member: Member, other_member: Member, staff_user: User, staff_no_mfa: U
         member=member, quantity=1, accepted=ConsentKind.values, acting_user=member.user
     )
     certificate = share_services.share_certificate_issue(member=member, acting_user=member.user)
+    # A location open every day, a room there, the owner's booking in 5 days
+    # and their calendar feed.
+    location = LocationFactory()
+    room = ResourceFactory(location=location)
+    booking = workspace_services.booking_create(
+        member=Member.objects.get(pk=member.pk), resource=room,
+        day=datetime.date.today() + datetime.timedelta(days=5), start=datetime.time(10),
+        end=datetime.time(11), acting_user=member.user,
+    )  # fmt: skip
+    feed = workspace_services.calendar_feed_renew(member=member, acting_user=member.user)
+    # The owner (a member now: a share is paid) has a client, an activity, a
+    # draft and an issued invoice.
+    client = ClientFactory(member=member)
+    activity = ActivityFactory(member=member)
+    draft = draft_invoice(member, client=client, activity=activity)
+    invoice = issued_invoice(member, client=client, activity=activity)
     return Objects(
+        location=location,
+        room=room,
+        booking=booking,
+        feed=feed,
+        client=client,
+        activity=activity,
+        draft=draft,
+        invoice=invoice,
         member=Member.objects.get(pk=member.pk),
         other_member=other_member,
         change=change,
@@ -488,6 +640,12 @@ def _owner_data(objs: Objects) -> tuple:
         list(Certificate.objects.filter(member=objs.member).order_by("pk").values()),
         list(ExitRequest.objects.filter(member=objs.member).order_by("pk").values()),
         list(RegisterEntry.objects.filter(member=objs.member).order_by("pk").values()),
+        list(Booking.objects.filter(member=objs.member).order_by("pk").values()),
+        list(CalendarFeed.objects.filter(member=objs.member).order_by("pk").values()),
+        list(Invoice.objects.filter(member=objs.member).order_by("pk").values()),
+        list(InvoiceLine.objects.filter(invoice__member=objs.member).order_by("pk").values()),
+        list(InvoiceClient.objects.filter(member=objs.member).order_by("pk").values()),
+        list(Activity.objects.filter(member=objs.member).order_by("pk").values()),
     )
 
 
