@@ -37,3 +37,14 @@ def _seed_data(seed_data: None) -> None:
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     # English pages whatever the machine's locale, so the labels are known.
     return {**browser_context_args, "locale": "en-US", "timezone_id": "Europe/Brussels"}
+
+
+@pytest.fixture(autouse=True)
+def _static_served_by_the_live_server(settings: Any) -> None:
+    """The live server serves static files from the finders by their plain
+    names; the manifest storage's hashed names would answer 404 there, and
+    the pages would run without their CSS and scripts."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
