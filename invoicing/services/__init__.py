@@ -107,12 +107,15 @@ from invoicing.services.parties import (
     client_save,
 )
 from invoicing.services.payments import (
+    UNMATCHED_ALREADY_RESOLVED,
+    UNMATCHED_NOTE_REQUIRED,
     BankLineOutcome,
     LatePayment,
     invoice_bank_line_book,
     invoice_payment_register,
     invoice_reference_claims,
     late_payment,
+    unmatched_bank_line_resolve,
 )
 
 __all__ = [
@@ -167,6 +170,8 @@ __all__ = [
     "TOO_MANY_LINES",
     "UNIT_UNKNOWN",
     "UNKNOWN_INVOICE_REFERENCE",
+    "UNMATCHED_ALREADY_RESOLVED",
+    "UNMATCHED_NOTE_REQUIRED",
     "VAT_NOT_VALID_ON_DATE",
     "VAT_NUMBER_COUNTRY",
     "VAT_UNKNOWN",
@@ -213,4 +218,5 @@ __all__ = [
     "late_payment",
     "parse_lines",
     "parse_payment_term",
+    "unmatched_bank_line_resolve",
 ]

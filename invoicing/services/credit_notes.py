@@ -14,6 +14,7 @@ from invoicing.calculation import (
     LineInput,
     compute_totals,
     proportional_contribution,
+    vat_options,
 )
 from invoicing.models import (
     DocumentKind,
@@ -37,6 +38,7 @@ from invoicing.services.common import (
 )
 from invoicing.services.drafts import (
     _apply_totals,
+    _mentions,
     _number,
 )
 from invoicing.validation import (
@@ -145,8 +147,13 @@ def credit_note_issue(
         note.contribution = contribution
         note.seller, note.buyer = original.seller, original.buyer
         mention: LocalizedText = rules.value(CREDIT_NOTE_MENTION)
-        note.mentions = [*original.mentions, mention.get(original.language)]
-        note.rules_used = rules.provenance()
+        # The exemption or reverse-charge mentions of the categories credited
+        # (as they read on the supply date), then the statutory credit wording.
+        options, vat_provenance = vat_options(original.supply_date)
+        credited = {(lines[pk].vat_category, lines[pk].vat_rate) for pk in wanted}
+        used = [o for o in options if (o.category, o.rate) in credited]
+        note.mentions = _mentions(used, original.language, [mention])
+        note.rules_used = rules.provenance() | vat_provenance
         note.save()
         InvoiceLine.objects.bulk_create(
             InvoiceLine(

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import (
     ClientKind,
@@ -154,6 +155,47 @@ def invoice_bank_line_book(
 
 
 # --- Late payment --------------------------------------------------------------------
+
+
+UNMATCHED_ALREADY_RESOLVED = _("This bank line has already been resolved.")
+UNMATCHED_NOTE_REQUIRED = _("Say how the bank line was resolved (booked, refunded, ...).")
+
+
+def unmatched_bank_line_resolve(
+    *,
+    line: UnmatchedBankLine,
+    acting_user: User,
+    note: str,
+    invoice: Invoice | None = None,
+) -> UnmatchedBankLine:
+    """Close a bank line that waited for a person: book it on `invoice` (its
+    amount, date and bank transaction id; the usual checks apply) or, with
+    no invoice, only record how it was settled (refunded to the payer,
+    booked elsewhere). Once resolved it stays resolved."""
+    note = (note or "").strip()
+    if not note:
+        raise _error("note", UNMATCHED_NOTE_REQUIRED)
+    with transaction.atomic():
+        locked = UnmatchedBankLine.objects.select_for_update().get(pk=line.pk)
+        if locked.resolved:
+            raise ValidationError(UNMATCHED_ALREADY_RESOLVED)
+        if invoice is not None:
+            invoice_payment_register(
+                invoice=invoice,
+                amount=locked.amount,
+                value_date=locked.value_date,
+                acting_user=acting_user,
+                source=PaymentSource.BANK,
+                transaction_id=locked.transaction_id,
+                communication=locked.communication,
+                counterparty_name=locked.counterparty_name,
+                counterparty_iban=locked.counterparty_iban,
+                note=note,
+            )
+        locked.resolved = True
+        locked.resolution_note = note[:300]
+        locked.save(update_fields=["resolved", "resolution_note"])
+    return locked
 
 
 @dataclass(frozen=True)
