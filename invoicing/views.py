@@ -85,7 +85,9 @@ def _line_rows(
 ) -> list[dict[str, Any]]:
     rows = [
         {
-            "index": i, "number": i + 1, "values": line,
+            "index": i,
+            "number": i + 1,
+            "values": line,
             "errors": {field: errors.get(f"lines-{i}-{field}", []) for field in line},
         }
         for i, line in enumerate(lines)

@@ -1,0 +1,86 @@
+"""Forms of the invoicing back office: a payment registered by hand and a
+credit note issued on a member's behalf. They only collect what staff type;
+the services (invoice_payment_register, credit_note_issue) decide, so the
+admin and the member's pages refuse the same things with the same words."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from invoicing.models import InvoiceLine
+from invoicing.services import CREDIT_REASON_REQUIRED
+
+
+# Browsers' date inputs take ISO dates only, whatever the page's language.
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_error(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form: on the field it names when the
+    form has that field, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class InvoicePaymentForm(forms.Form):
+    # Text, not a DecimalField: the service parses "12,50" as members type it
+    # and refuses what is not a positive amount in cents, in its own words.
+    amount = forms.CharField(label=_("Amount received"), max_length=20)
+    value_date = forms.DateField(label=_("Date received"), widget=_date_input())
+    transaction_id = forms.CharField(
+        label=_("Bank transaction id"), max_length=128, required=False,
+        help_text=_("Optional: the bank's id of the transfer, so the same transfer in a later "
+                    "bank statement is not booked twice."),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+CREDIT_ALL = "all"
+CREDIT_LINES = "lines"
+
+
+class CreditNoteForm(forms.Form):
+    """The reason, then either everything still open or a quantity per line
+    (fields `quantity-<line id>`, the names the service reports errors on)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the credit note"), max_length=300,
+        error_messages={"required": CREDIT_REASON_REQUIRED},
+    )  # fmt: skip
+    scope = forms.ChoiceField(
+        label=_("What to credit"), widget=forms.RadioSelect, initial=CREDIT_ALL,
+        choices=[(CREDIT_ALL, _("Everything not yet credited")),
+                 (CREDIT_LINES, _("The quantities below"))],
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, lines: Iterable[InvoiceLine],
+                 remaining: dict[int, Decimal], **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.line_ids: list[int] = []
+        for line in lines:
+            left = remaining.get(line.pk, Decimal(0))
+            if left <= 0:
+                continue
+            self.line_ids.append(line.pk)
+            self.fields[f"quantity-{line.pk}"] = forms.CharField(
+                label=_("Line %(position)s: %(description)s")
+                % {"position": line.position, "description": line.description},
+                required=False, max_length=20,
+                help_text=_("At most %(maximum)s (%(unit)s at %(price)s excl. VAT).")
+                % {"maximum": f"{left.normalize():f}", "unit": line.get_unit_display(),
+                   "price": line.unit_price},
+            )  # fmt: skip
+
+    def quantities(self) -> dict[int, Any] | None:
+        """None for everything still open, else {line id: what was typed}."""
+        if self.cleaned_data.get("scope") != CREDIT_LINES:
+            return None
+        return {pk: self.cleaned_data.get(f"quantity-{pk}", "") for pk in self.line_ids}
