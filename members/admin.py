@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from members import services
 from members.forms import MemberFieldsCleanMixin
@@ -19,6 +18,7 @@ from members.models import (
     Status,
     StatusChange,
 )
+from smartcoop.admin_site import HistoryAdmin
 from smartcoop.lib.audit import audited
 from smartcoop.lib.requests import request_user
 
@@ -78,7 +78,7 @@ def _status_action(target: str, label: Any) -> Any:
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(HistoryAdmin):
     form = MemberAdminForm
     list_display = ("member_number", "legal_name", "email", "status", "category", "city")
     list_filter = ("status", "category", "language")

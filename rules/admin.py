@@ -15,12 +15,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from rules import selectors, services
 from rules.forms import PreviewForm, RuleVersionForm, _first_of_next_month
 from rules.models import Rule, RuleVersion, VersionStatus
 from rules.values import Kind, display
+from smartcoop.admin_site import HistoryAdmin
 from smartcoop.lib.requests import request_user
 
 
@@ -149,7 +149,7 @@ PUBLISHED_FIELDS = ["rule", "valid_from", "shown_value", "status_word", "reason"
 
 
 @admin.register(RuleVersion)
-class RuleVersionAdmin(SimpleHistoryAdmin):
+class RuleVersionAdmin(HistoryAdmin):
     form = RuleVersionForm
     list_display = ("rule", "valid_from", "shown_value", "status_word", "author", "approver",
                     "published_at")  # fmt: skip

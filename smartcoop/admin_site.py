@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 MFA_REQUIRED = gettext_lazy(
     "Staff must turn on two-factor authentication before using the back office."
@@ -42,3 +43,21 @@ class CoopAdminSite(admin.AdminSite):
             messages.warning(request, _(str(MFA_REQUIRED)))
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return HttpResponseRedirect(next_url)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """An admin with its history pages, for reading only.
+
+    django-simple-history's "revert" form saves a POSTed old version for
+    anyone who may view the history, whatever `revert_disabled` says; and
+    every write in this back office goes through a service with its checks
+    and audit record. So the form never saves here (found while building the
+    invoicing admin)."""
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:  # fmt: skip
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
