@@ -27,7 +27,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from invoicing import selectors, services
-from invoicing.forms_admin import CreditNoteForm, InvoicePaymentForm, add_service_error
+from invoicing.forms_admin import (
+    CreditNoteForm,
+    InvoicePaymentForm,
+    NoteForm,
+    ResolveBankLineForm,
+    add_service_error,
+)
 from invoicing.models import (
     OPEN_STATUSES,
     OVERDUE,
@@ -49,6 +55,7 @@ from smartcoop.lib.requests import request_user
 # Who may do what beyond looking (the admin's own model permissions).
 PAY_PERMISSION = "invoicing.add_invoicepayment"
 CREDIT_PERMISSION = "invoicing.add_invoice"
+RESOLVE_PERMISSION = "invoicing.change_unmatchedbankline"
 
 # Colours go with a word, never alone (style.md).
 STATUS_COLOURS = {
@@ -491,6 +498,56 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                          "or structured reference.")  # fmt: skip
     list_select_related = ("invoice", "recorded_by")
     date_hierarchy = "value_date"
+    change_form_template = "admin/invoicing/with_action.html"
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
+                           change: bool = False, form_url: str = "",
+                           obj: Any = None) -> HttpResponse:  # fmt: skip
+        if (obj is not None and request.user.has_perm(PAY_PERMISSION)
+                and obj.reverses_id is None and not hasattr(obj, "reversed_by")):  # fmt: skip
+            context["object_action"] = (
+                reverse("admin:invoicing_invoicepayment_reverse", args=[obj.pk]),
+                _("Reverse this payment"),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/reverse/",
+                view(self.reverse_view),
+                name="invoicing_invoicepayment_reverse",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reverse_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Undo a payment booked by mistake with a reversing payment."""
+        if not request.user.has_perm(PAY_PERMISSION):
+            raise PermissionDenied
+        payment = get_object_or_404(InvoicePayment.objects.select_related("invoice"), pk=pk)
+        back = reverse("admin:invoicing_invoicepayment_change", args=[payment.pk])
+        form = NoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.invoice_payment_reverse(
+                    payment=payment, acting_user=request_user(request),
+                    note=form.cleaned_data["note"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                self.message_user(request, _("The payment was reversed."), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:invoicing_invoice_change", args=[payment.invoice_id])
+                )
+        return _render(
+            request, self, "admin/invoicing/note_form.html", _("Reverse this payment"),
+            form=form, subject=payment, back_url=back,
+            facts=[(_("Invoice"), payment.invoice), (_("Amount"), payment.amount),
+                   (_("Date"), payment.value_date), (_("From"), payment.counterparty_name)],
+        )  # fmt: skip
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[InvoicePayment],
                            search_term: str) -> tuple[QuerySet[InvoicePayment], bool]:  # fmt: skip
@@ -503,8 +560,8 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(UnmatchedBankLine)
 class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Bank lines with an invoice's reference that the upload could not book.
-    Shown for follow-up; marking one resolved needs a service (none yet)."""
+    """Bank lines with an invoice's reference that the upload could not book,
+    until staff book them on the right invoice or record how they were settled."""
 
     list_display = ("value_date", "amount", "currency", "reference", "counterparty_name",
                     "problem", "file_name", "resolved", "recorded_at")  # fmt: skip
@@ -519,6 +576,56 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[UnmatchedBankLine], search_term: str
     ) -> tuple[QuerySet[UnmatchedBankLine], bool]:
         return super().get_search_results(request, queryset, ogm_parse(search_term) or search_term)
+
+    change_form_template = "admin/invoicing/with_action.html"
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
+                           change: bool = False, form_url: str = "",
+                           obj: Any = None) -> HttpResponse:  # fmt: skip
+        if obj is not None and not obj.resolved and request.user.has_perm(RESOLVE_PERMISSION):
+            context["object_action"] = (
+                reverse("admin:invoicing_unmatchedbankline_resolve", args=[obj.pk]),
+                _("Resolve"),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/resolve/",
+                view(self.resolve_view),
+                name="invoicing_unmatchedbankline_resolve",
+            ),
+            *super().get_urls(),
+        ]
+
+    def resolve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Book the line on the invoice it was meant for, or record how it was
+        settled (refunded, booked elsewhere)."""
+        if not request.user.has_perm(RESOLVE_PERMISSION):
+            raise PermissionDenied
+        line = get_object_or_404(UnmatchedBankLine, pk=pk)
+        back = reverse("admin:invoicing_unmatchedbankline_change", args=[line.pk])
+        form = ResolveBankLineForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.unmatched_bank_line_resolve(
+                    line=line, acting_user=request_user(request), note=form.cleaned_data["note"],
+                    invoice=form.cleaned_data["invoice"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                self.message_user(request, _("The bank line is resolved."), messages.SUCCESS)
+                return HttpResponseRedirect(back)
+        return _render(
+            request, self, "admin/invoicing/note_form.html", _("Resolve a bank line"),
+            form=form, subject=line, back_url=back,
+            facts=[(_("Amount"), f"{line.amount} {line.currency}"), (_("Date"), line.value_date),
+                   (_("Structured reference"), _reference(line.structured_reference)),
+                   (_("From"), line.counterparty_name), (_("Problem"), line.problem)],
+        )  # fmt: skip
 
     @admin.display(description=_("structured reference"), ordering="structured_reference")
     def reference(self, obj: UnmatchedBankLine) -> str:

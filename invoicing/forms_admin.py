@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.models import InvoiceLine
+from invoicing.models import DocumentKind, Invoice, InvoiceLine
 from invoicing.services import CREDIT_REASON_REQUIRED
 
 
@@ -84,3 +84,27 @@ class CreditNoteForm(forms.Form):
         if self.cleaned_data.get("scope") != CREDIT_LINES:
             return None
         return {pk: self.cleaned_data.get(f"quantity-{pk}", "") for pk in self.line_ids}
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Why"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveBankLineForm(forms.Form):
+    invoice = forms.CharField(
+        label=_("Book it on invoice"), max_length=32, required=False,
+        help_text=_("The invoice number, like F2026-000123; leave empty when the money was "
+                    "refunded or booked elsewhere."),
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("How it was resolved"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_invoice(self) -> Invoice | None:
+        number = (self.cleaned_data.get("invoice") or "").strip().upper()
+        if not number:
+            return None
+        invoice = Invoice.objects.filter(number=number, kind=DocumentKind.INVOICE).first()
+        if invoice is None:
+            raise ValidationError(_("No issued invoice has this number."))
+        return invoice

@@ -157,6 +157,41 @@ def invoice_bank_line_book(
 # --- Late payment --------------------------------------------------------------------
 
 
+PAYMENT_ALREADY_REVERSED = _("This payment has already been reversed.")
+PAYMENT_IS_A_REVERSAL = _("A reversal cannot be reversed; register the payment again.")
+REVERSAL_NOTE_REQUIRED = _("Say why the payment is reversed.")
+
+
+def invoice_payment_reverse(
+    *, payment: InvoicePayment, acting_user: User, note: str
+) -> InvoicePayment:
+    """Undo a payment booked by mistake (wrong invoice, bounced transfer).
+    Payments are append-only: the reversal is a new payment of the opposite
+    amount that points to it, and the invoice's paid amount and status follow."""
+    note = (note or "").strip()
+    if not note:
+        raise _error("note", REVERSAL_NOTE_REQUIRED)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+        original = InvoicePayment.objects.select_for_update().get(pk=payment.pk)
+        if original.reverses_id is not None:
+            raise ValidationError(PAYMENT_IS_A_REVERSAL)
+        if InvoicePayment.objects.filter(reverses=original).exists():
+            raise ValidationError(PAYMENT_ALREADY_REVERSED)
+        reversal = InvoicePayment.objects.create(
+            invoice=invoice, amount=-original.amount, value_date=timezone.localdate(),
+            source=PaymentSource.MANUAL, transaction_id=f"reversal-{original.pk}",
+            note=note[:300], reverses=original, recorded_by=acting_user,
+        )  # fmt: skip
+        invoice.amount_paid -= original.amount
+        invoice.status = _follow_up_status(invoice)
+        if invoice.status != InvoiceStatus.PAID:
+            invoice.paid_on = None
+        audited(invoice, acting_user=acting_user, reason=f"payment reversed: {note[:200]}")
+        invoice.save(update_fields=["amount_paid", "status", "paid_on", "updated_at"])
+    return reversal
+
+
 UNMATCHED_ALREADY_RESOLVED = _("This bank line has already been resolved.")
 UNMATCHED_NOTE_REQUIRED = _("Say how the bank line was resolved (booked, refunded, ...).")
 

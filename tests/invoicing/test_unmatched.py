@@ -64,3 +64,83 @@ def test_settled_without_booking_needs_a_note():
     )
     line.refresh_from_db()
     assert line.resolved and not InvoicePayment.objects.exists()
+
+
+# --- Reversing a payment booked by mistake, and the back office views ----------------
+
+
+def test_a_payment_is_reversed_once_and_the_invoice_follows():
+    invoice = issued_invoice()
+    staff = StaffFactory()
+    payment = services.invoice_payment_register(
+        invoice=invoice, amount=invoice.total_gross, value_date=invoice.issue_date,
+        acting_user=staff,
+    )  # fmt: skip
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID and invoice.paid_on is not None
+    with pytest.raises(ValidationError) as error:
+        services.invoice_payment_reverse(payment=payment, acting_user=staff, note="")
+    assert error.value.message_dict == {"note": [str(services.REVERSAL_NOTE_REQUIRED)]}
+    reversal = services.invoice_payment_reverse(
+        payment=payment, acting_user=staff, note="Booked on the wrong invoice"
+    )
+    invoice.refresh_from_db()
+    assert reversal.amount == -payment.amount and reversal.reverses == payment
+    assert invoice.amount_paid == Decimal("0.00") and invoice.status == InvoiceStatus.ISSUED
+    assert invoice.paid_on is None
+    with pytest.raises(ValidationError) as error:
+        services.invoice_payment_reverse(payment=payment, acting_user=staff, note="again")
+    assert error.value.messages == [str(services.PAYMENT_ALREADY_REVERSED)]
+    with pytest.raises(ValidationError) as error:
+        services.invoice_payment_reverse(payment=reversal, acting_user=staff, note="undo")
+    assert error.value.messages == [str(services.PAYMENT_IS_A_REVERSAL)]
+    assert InvoicePayment.objects.count() == 2
+
+
+def _staff_client(*codenames: str):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    staff = StaffFactory()
+    staff.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="invoicing", codename__in=codenames)
+    )
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+def test_back_office_reverses_a_payment():
+    from django.urls import reverse
+
+    invoice = issued_invoice()
+    payment = services.invoice_payment_register(
+        invoice=invoice, amount="10.00", value_date=invoice.issue_date, acting_user=StaffFactory()
+    )
+    url = reverse("admin:invoicing_invoicepayment_reverse", args=[payment.pk])
+    assert _staff_client("view_invoicepayment").post(url, {"note": "x"}).status_code == 403
+    client = _staff_client("view_invoicepayment", "add_invoicepayment", "view_invoice")
+    change = client.get(reverse("admin:invoicing_invoicepayment_change", args=[payment.pk]))
+    assert url in change.content.decode()
+    empty = client.post(url, {"note": ""})
+    assert empty.status_code == 200 and InvoicePayment.objects.count() == 1
+    done = client.post(url, {"note": "Bounced"})
+    assert done.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == Decimal("0.00")
+
+
+def test_back_office_books_an_unmatched_line_on_an_invoice():
+    from django.urls import reverse
+
+    invoice = issued_invoice()
+    line = _line(str(invoice.total_gross))
+    url = reverse("admin:invoicing_unmatchedbankline_resolve", args=[line.pk])
+    assert _staff_client("view_unmatchedbankline").get(url).status_code == 403
+    client = _staff_client("view_unmatchedbankline", "change_unmatchedbankline")
+    unknown = client.post(url, {"invoice": "F1999-000001", "note": "typo"})
+    assert "No issued invoice has this number." in unknown.content.decode()
+    client.post(url, {"invoice": invoice.number.lower(), "note": "Reference typed wrong"})
+    line.refresh_from_db()
+    invoice.refresh_from_db()
+    assert line.resolved and invoice.status == InvoiceStatus.PAID
