@@ -94,11 +94,61 @@ def proportional_contribution(
     in proportion to the net credited, and exactly what is left of it when
     the credit note takes the rest of the invoice (so a full credit in
     several steps reverses the contribution to the cent)."""
+    left = invoice_contribution - already_reversed
     if credited_net == remaining_net:
-        return invoice_contribution - already_reversed
+        return left
     if invoice_net == 0:
         return Decimal("0.00")
-    return round_cents(invoice_contribution * credited_net / invoice_net)
+    # Rounding each step may give back a cent ahead; never more than is left.
+    return max(Decimal("0.00"), min(round_cents(invoice_contribution * credited_net / invoice_net),
+                                    left))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CreditLineInput:
+    """A line of a credit note: what it credits of one invoice line. When it
+    takes the rest of that line, `rest_of_line_net` is what remains of the
+    line's net, and the note's line gets exactly that (so crediting a line
+    in steps never credits a cent more or less than it was)."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    vat_category: str
+    vat_rate: Decimal
+    rest_of_line_net: Decimal | None = None
+
+
+def credit_totals(
+    lines: Sequence[CreditLineInput], *, contribution_rate: Decimal,
+    rest_of_vat: dict[tuple[str, Decimal], Decimal] | None = None,
+) -> Totals:  # fmt: skip
+    """The totals of a credit note, computed like an invoice's, except that a
+    line taking the rest of an invoice line takes exactly its remaining net,
+    and a note that takes the rest of the invoice (`rest_of_vat`: the VAT left
+    per category and rate) takes exactly the VAT that remains, so several
+    credit notes add up to the invoice to the cent."""
+    nets = [
+        line.rest_of_line_net if line.rest_of_line_net is not None
+        else line_net(line.quantity, line.unit_price)
+        for line in lines
+    ]  # fmt: skip
+    bases: dict[tuple[str, Decimal], Decimal] = {}
+    for line, net in zip(lines, nets, strict=True):
+        key = (line.vat_category, line.vat_rate)
+        bases[key] = bases.get(key, Decimal("0.00")) + net
+    groups = [
+        VatGroup(category, rate, base,
+                 rest_of_vat[(category, rate)] if rest_of_vat is not None
+                 else round_cents(base * rate / HUNDRED))
+        for (category, rate), base in sorted(bases.items(), key=lambda kv: (-kv[0][1], kv[0][0]))
+    ]  # fmt: skip
+    net = sum(nets, Decimal("0.00"))
+    vat = sum((group.vat for group in groups), Decimal("0.00"))
+    return Totals(
+        line_nets=nets, groups=groups, net=net, vat=vat, gross=net + vat,
+        contribution_rate=contribution_rate,
+        contribution=round_cents(net * contribution_rate / HUNDRED),
+    )  # fmt: skip
 
 
 # --- VAT options from the rules ----------------------------------------------------------

@@ -46,6 +46,11 @@ TERM_NOT_A_NUMBER = _("Enter the payment term as a whole number of days, such as
 TERM_TOO_SHORT = _("The payment term is at least 0 days (payable on receipt).")
 TERM_TOO_LONG = _("The payment term can be at most %(maximum)s days.")
 SUPPLY_DATE_REQUIRED = _("Give the date of the supply.")
+NO_VAT_RULES = _(
+    "No VAT rates are known for %(date)s; the platform invoices supplies from 1 January 2020 on."
+)
+LINE_TOO_LARGE = _("This line's amount is too large; split it or contact the finance team.")
+COUNTRY_UNKNOWN = _("Choose a country from the list (an ISO code such as BE or NL).")
 SUPPLY_DATE_TOO_FAR = _("The date of supply can be at most one year from today.")
 NOT_YOURS = _("This client or activity is not one of yours.")
 NOT_A_MEMBER = _(

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from invoicing.calculation import (
-    LineInput,
-    compute_totals,
+    CreditLineInput,
+    credit_totals,
     proportional_contribution,
     vat_options,
 )
@@ -124,9 +124,24 @@ def credit_note_issue(
             raise ValidationError(CREDIT_NOTHING)
         today = today or timezone.localdate()
         rules = rules_on([NUMBER_FORMAT, CREDIT_NOTE_MENTION], on=today)
-        inputs = [LineInput(wanted[pk], lines[pk].unit_price, lines[pk].vat_category,
-                            lines[pk].vat_rate) for pk in wanted]  # fmt: skip
-        totals = compute_totals(inputs, contribution_rate=original.contribution_rate)
+        credited_nets, credited_vat = _credited_so_far(original)
+        inputs = [
+            CreditLineInput(
+                wanted[pk], lines[pk].unit_price, lines[pk].vat_category, lines[pk].vat_rate,
+                rest_of_line_net=lines[pk].net_amount - credited_nets.get(pk, Decimal(0))
+                if wanted[pk] == remaining[pk] else None,
+            )
+            for pk in wanted
+        ]  # fmt: skip
+        takes_the_rest = all(wanted.get(pk, Decimal(0)) == qty for pk, qty in remaining.items())
+        rest_of_vat: dict[tuple[str, Decimal], Decimal] | None = None
+        if takes_the_rest:
+            rest_of_vat = {}
+            for group in original.vat_breakdown:
+                key = (group["category"], Decimal(group["rate"]))
+                rest_of_vat[key] = Decimal(group["vat"]) - credited_vat.get(key, Decimal(0))
+        totals = credit_totals(inputs, contribution_rate=original.contribution_rate,
+                               rest_of_vat=rest_of_vat)  # fmt: skip
         remaining_gross = original.total_gross - original.amount_credited
         if totals.gross > remaining_gross:
             raise ValidationError(CREDIT_OVER_TOTAL)
@@ -177,6 +192,25 @@ def credit_note_issue(
         audited(note, acting_user=acting_user, reason="credit note issued")
         _number(note, today=today, number_format=rules.value(NUMBER_FORMAT))
     return note
+
+
+def _credited_so_far(
+    invoice: Invoice,
+) -> tuple[dict[int, Decimal], dict[tuple[str, Decimal], Decimal]]:
+    """What the invoice's issued credit notes took: net per invoice line and
+    VAT per category and rate."""
+    nets: dict[int, Decimal] = {}
+    for line in InvoiceLine.objects.filter(
+        credits_line__invoice=invoice, invoice__status__in=_ISSUED_STATES
+    ).only("credits_line_id", "net_amount"):
+        assert line.credits_line_id is not None
+        nets[line.credits_line_id] = nets.get(line.credits_line_id, Decimal(0)) + line.net_amount
+    vat: dict[tuple[str, Decimal], Decimal] = {}
+    for note in invoice.credit_notes.exclude(status=InvoiceStatus.DRAFT).only("vat_breakdown"):
+        for group in note.vat_breakdown:
+            key = (group["category"], Decimal(group["rate"]))
+            vat[key] = vat.get(key, Decimal(0)) + Decimal(group["vat"])
+    return nets, vat
 
 
 def _credited_net(invoice: Invoice) -> Decimal:

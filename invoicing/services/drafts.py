@@ -43,9 +43,11 @@ from invoicing.services.common import (
     DESCRIPTION_REQUIRED,
     ISSUE_DEADLINE_DAY,
     LATE_ISSUE_WARNING,
+    LINE_TOO_LARGE,
     LOCK_TIMEOUT,
     MAX_LINES,
     NO_LINES,
+    NO_VAT_RULES,
     NOT_A_DRAFT,
     NOT_A_MEMBER,
     NOT_YOURS,
@@ -65,6 +67,7 @@ from invoicing.services.common import (
     _error,
 )
 from invoicing.validation import (
+    MAX_ABS,
     PRICE_NEGATIVE,
     PRICE_PLACES,
     QUANTITY_NOT_POSITIVE,
@@ -72,7 +75,7 @@ from invoicing.validation import (
     parse_decimal,
 )
 from members.models import Member, Status
-from rules.selectors import rules_on
+from rules.selectors import NoVersionInForce, rules_on
 from rules.values import Duration, LocalizedText
 from smartcoop.lib.audit import audited
 from smartcoop.lib.ogm import ogm_from_number
@@ -98,7 +101,10 @@ def parse_lines(
     """Check the lines a member typed against the rules in force on the date
     of supply. Errors are keyed `lines-<index>-<field>`, so the form shows
     each next to its input; nothing is saved while any is left."""
-    options, provenance = vat_options(supply_date)
+    try:
+        options, provenance = vat_options(supply_date)
+    except NoVersionInForce as exc:
+        raise _error("supply_date", NO_VAT_RULES, date=f"{supply_date:%d/%m/%Y}") from exc
     errors: dict[str, list[Any]] = {}
     parsed: list[ParsedLine] = []
     if not raw_lines:
@@ -135,6 +141,9 @@ def parse_lines(
                 if known_anywhere else VAT_UNKNOWN
             )  # fmt: skip
             errors.setdefault(prefix + "vat", []).append(message)
+        if quantity is not None and unit_price is not None and abs(quantity * unit_price) > MAX_ABS:
+            errors.setdefault(prefix + "quantity", []).append(LINE_TOO_LARGE)
+            quantity = None
         if quantity is not None and unit_price is not None and option is not None and description:
             parsed.append(ParsedLine(description[:300], quantity, unit, unit_price, option))
     if errors:

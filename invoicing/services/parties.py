@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from invoicing.models import (
     Activity,
@@ -20,6 +21,7 @@ from invoicing.services.common import (
     BUDGET_NEGATIVE,
     CLIENT_NAME_REQUIRED,
     COUNTRY_REQUIRED,
+    COUNTRY_UNKNOWN,
     ENTERPRISE_NUMBER_NOT_BELGIAN,
     VAT_NUMBER_COUNTRY,
     _error,
@@ -110,6 +112,9 @@ def client_clean(data: ClientData) -> ClientData:
     country = (data.country or "").strip().upper()
     if not country:
         errors.setdefault("country", []).append(COUNTRY_REQUIRED)
+    elif country not in countries:
+        errors.setdefault("country", []).append(COUNTRY_UNKNOWN)
+        country = ""
     vat_number = enterprise_number = peppol_id = ""
     try:
         vat_number = normalise_vat_number(data.vat_number)

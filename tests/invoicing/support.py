@@ -1,0 +1,63 @@
+"""Helpers shared by the invoicing service tests (plain functions, not
+fixtures, so they cannot shadow the fixtures of other test modules)."""
+
+import datetime
+from typing import Any
+
+from invoicing import services
+from invoicing.models import (
+    Activity,
+    Client,
+    Invoice,
+    InvoiceLine,
+    InvoicePayment,
+    NumberCounter,
+    UnmatchedBankLine,
+)
+from members.models import Member
+from tests.factories import draft_invoice
+
+# A fixed "today" so numbers, deadlines and due dates do not depend on the day
+# the suite runs; services take `today` for exactly this.
+TODAY = datetime.date(2026, 11, 20)
+
+
+def draft(member: Member, **kwargs: Any) -> Invoice:
+    kwargs.setdefault("today", TODAY)
+    kwargs.setdefault("supply_date", TODAY)
+    return draft_invoice(member, **kwargs)
+
+
+def issue(invoice: Invoice, today: datetime.date = TODAY, **kwargs: Any) -> Invoice:
+    return services.invoice_issue(
+        invoice=invoice, acting_user=invoice.member.user, today=today, **kwargs
+    )
+
+
+def issued(member: Member, today: datetime.date = TODAY, **kwargs: Any) -> Invoice:
+    kwargs.setdefault("supply_date", today)
+    return issue(draft(member, today=today, **kwargs), today=today)
+
+
+def credit(invoice: Invoice, quantities: Any = None, today: datetime.date = TODAY,
+           reason: str = "Ordered twice") -> Invoice:  # fmt: skip
+    return services.credit_note_issue(
+        invoice=invoice, acting_user=invoice.member.user, reason=reason,
+        quantities=quantities, today=today,
+    )  # fmt: skip
+
+
+def counts() -> dict[str, int]:
+    """How many rows each invoicing table holds: a refusal changes none."""
+    return {
+        model.__name__: model._default_manager.count()
+        for model in (
+            Activity,
+            Client,
+            Invoice,
+            InvoiceLine,
+            InvoicePayment,
+            NumberCounter,
+            UnmatchedBankLine,
+        )
+    }
