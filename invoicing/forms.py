@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from invoicing.calculation import VatOption
@@ -207,20 +208,28 @@ class FilterForm(forms.Form):
     client = forms.TypedChoiceField(label=_("Client"), required=False, coerce=int)
     activity = forms.TypedChoiceField(label=_("Activity"), required=False, coerce=int)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("start of a period", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("end of a period", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, clients: Any, activities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         status: Any = self.fields["status"]
-        status.choices = [("", _("Any status")), *InvoiceStatus.choices, ("overdue", _("Overdue"))]
+        status.choices = [
+            ("", _("Any status")),
+            *InvoiceStatus.choices,
+            ("overdue", pgettext_lazy("invoice status", "Overdue")),
+        ]
         client: Any = self.fields["client"]
-        client.choices = [("", _("Any client")), *[(c.pk, c.name) for c in clients]]
+        client.choices = [("", _("Any client")), *clients]
         activity: Any = self.fields["activity"]
-        activity.choices = [("", _("Any activity")), *[(a.pk, a.name) for a in activities]]
+        activity.choices = [("", _("Any activity")), *activities]
 
     def filters(self) -> InvoiceFilters:
         if not self.is_valid():
@@ -238,8 +247,13 @@ class FilterForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=pgettext_lazy("start of a period", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("end of a period", "To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

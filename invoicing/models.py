@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -142,17 +143,17 @@ class InvoiceStatus(models.TextChoices):
     """The stored status. "Overdue" is not stored: it is an open invoice
     whose due date has passed, computed on the day it is looked at."""
 
-    DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
-    SENT = "sent", _("Sent")
-    PARTLY_PAID = "partly_paid", _("Partly paid")
-    PAID = "paid", _("Paid")
-    CREDITED = "credited", _("Credited")
+    DRAFT = "draft", pgettext_lazy("invoice status", "Draft")
+    ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
+    SENT = "sent", pgettext_lazy("invoice status", "Sent")
+    PARTLY_PAID = "partly_paid", pgettext_lazy("invoice status", "Partly paid")
+    PAID = "paid", pgettext_lazy("invoice status", "Paid")
+    CREDITED = "credited", pgettext_lazy("invoice status", "Credited")
 
 
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)
 OVERDUE = "overdue"
-OVERDUE_LABEL = _("Overdue")
+OVERDUE_LABEL = pgettext_lazy("invoice status", "Overdue")
 
 # Columns a service may still change on an issued document: its follow-up,
 # never its content. The PostgreSQL trigger (migration 0002) lists the same.
@@ -253,6 +254,8 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["member", "-issue_date", "-id"], name="invoice_member_date"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
+            # The member's drafts, open and overdue invoices and next due dates.
+            models.Index(fields=["member", "status", "due_date"], name="invoice_member_status_due"),
             models.Index(fields=["client"], name="invoice_client"),
         ]
         constraints = [

@@ -58,10 +58,8 @@ def _page(request: HttpRequest, items: Any) -> Any:
 def invoice_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     today = timezone.localdate()
-    clients = list(selectors.client_list(member=member, include_archived=True).only("pk", "name"))
-    activities = list(
-        selectors.activity_list(member=member, include_archived=True).only("pk", "name")
-    )
+    clients = selectors.client_choices(member=member)
+    activities = selectors.activity_choices(member=member)
     form = FilterForm(request.GET or None, clients=clients, activities=activities)
     invoices = selectors.invoice_list(member=member, filters=form.filters(), today=today)
     page = _page(request, invoices)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def invoicer():
-    return MemberFactory(status="member")
+    return MemberFactory(status="member", language="en")
 
 
 @pytest.fixture
@@ -101,6 +101,8 @@ def test_draft_errors_are_shown_next_to_the_lines_and_nothing_is_saved(web, invo
     customer = ClientFactory(member=invoicer)
     activity = ActivityFactory(member=invoicer)
     rows = [("Translation", "0", "50.001", "S:21"), ("", "abc", "10", "X:99")]
+    invoicer.language = "fr"
+    invoicer.save()
     with translation.override("fr"):
         response = web.post(
             reverse("invoicing:invoice_create"),
@@ -302,7 +304,7 @@ def _count(web, django_assert_max_num_queries, url):
 
 
 @pytest.mark.parametrize(
-    "page",
+    "page_name",
     [
         "invoice_list",
         "client_list",
@@ -313,7 +315,9 @@ def _count(web, django_assert_max_num_queries, url):
         "activity_detail",
     ],
 )
-def test_pages_run_a_fixed_number_of_queries(page, web, invoicer, django_assert_max_num_queries):
+def test_pages_run_a_fixed_number_of_queries(
+    page_name, web, invoicer, django_assert_max_num_queries
+):
     """The same count for 1 invoice as for 12 (with their lines, payments and
     credit notes): session, user, member, then the page's own queries."""
     invoices = _make_invoices(invoicer, 1)
@@ -321,16 +325,16 @@ def test_pages_run_a_fixed_number_of_queries(page, web, invoicer, django_assert_
     def url():
         first = invoices.first()
         assert first is not None
-        if page == "dashboard":
+        if page_name == "dashboard":
             return reverse("dashboard")
-        if page.endswith("_detail"):
+        if page_name.endswith("_detail"):
             target = {
                 "invoice_detail": first.pk,
                 "client_detail": first.client_id,
                 "activity_detail": first.activity_id,
-            }[page]
-            return reverse(f"invoicing:{page}", args=[target])
-        return reverse(f"invoicing:{page}")
+            }[page_name]
+            return reverse(f"invoicing:{page_name}", args=[target])
+        return reverse(f"invoicing:{page_name}")
 
     small = _count(web, django_assert_max_num_queries, url())
     first = invoices.first()
