@@ -60,9 +60,13 @@ def _celery_mode(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tasks run eagerly unless a test asks for a real worker (marker celery)."""
     eager = request.node.get_closest_marker("celery") is None
     previous = celery_app.conf.task_always_eager
+    previous_propagates = celery_app.conf.task_eager_propagates
     celery_app.conf.task_always_eager = eager
+    # An eager task that fails must fail the test, not vanish in its result.
+    celery_app.conf.task_eager_propagates = eager
     yield
     celery_app.conf.task_always_eager = previous
+    celery_app.conf.task_eager_propagates = previous_propagates
 
 
 def restore_seed_data() -> None:

@@ -83,6 +83,7 @@ def test_numbers_are_gapless_and_in_date_order_per_series_and_year(seeded):
     for series, year, sequence, number, issue_date, issued_at in rows:
         prefix = "F" if series == DocumentKind.INVOICE else "C"
         assert number == f"{prefix}{year}-{sequence:06d}"
+        assert issue_date is not None and year is not None
         assert issue_date.year == year
         by_series[(series, year)].append((sequence, issue_date, issued_at))
     assert by_series
@@ -156,13 +157,17 @@ def test_credit_notes_and_follow_up(seeded):
     for note in notes:
         original = note.credited_invoice
         assert original is not None and original.kind == DocumentKind.INVOICE
+        assert note.issue_date is not None and original.issue_date is not None
         assert note.issue_date >= original.issue_date
         assert (note.member_id, note.client_id, note.seller, note.buyer) == (
             original.member_id, original.client_id, original.seller, original.buyer,
         )  # fmt: skip
         assert original.amount_credited == note.total_gross
         assert original.contribution_credited == note.contribution
-        assert all(line.credits_line.invoice_id == original.pk for line in note.lines.all())
+        assert all(
+            line.credits_line is not None and line.credits_line.invoice_id == original.pk
+            for line in note.lines.all()
+        )
         assert note.mentions[: len(original.mentions)] == original.mentions
     paid = dict(
         InvoicePayment.objects.values("invoice")

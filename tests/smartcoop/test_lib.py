@@ -58,7 +58,9 @@ def test_enqueue_on_commit_survives_a_dead_broker(db, settings, django_capture_o
 
     from smartcoop.lib.tasks import enqueue_on_commit
 
-    dead = Celery("dead", broker="redis://127.0.0.1:1/0")
+    # Not the current app: shared tasks of later tests must keep resolving to
+    # the project's app, not to this dead one.
+    dead = Celery("dead", broker="redis://127.0.0.1:1/0", set_as_current=False)
     dead.conf.broker_connection_timeout = 1
     dead.conf.broker_transport_options = {"max_retries": 0, "socket_connect_timeout": 1}
     dead.conf.task_publish_retry = False
