@@ -163,3 +163,52 @@ def issued_invoice(member=None, **kwargs):
     draft = draft_invoice(member, **kwargs)
     return services.invoice_issue(invoice=draft, acting_user=draft.member.user,
                                   today=kwargs.get("today"))  # fmt: skip
+
+
+# --- Workspaces -------------------------------------------------------------------------
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    """A location open every day from 08:00 to 20:00 (Brussels time), so
+    tests can book "tomorrow" whatever the weekday."""
+
+    class Meta:
+        model = "workspaces.Location"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Location {n}")
+    slug = factory.Sequence(lambda n: f"location-{n}")
+    city = "Saint-Gilles"
+    street = "Rue Coenraets 72"
+    postal_code = "1060"
+    accessibility = "Step-free entrance and lift."
+
+    @factory.post_generation
+    def hours(obj, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False:
+            from workspaces.models import OpeningHours
+
+            OpeningHours.objects.bulk_create(
+                OpeningHours(
+                    location=obj, weekday=d, opens=datetime.time(8), closes=datetime.time(20)
+                )
+                for d in range(7)
+            )
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "workspaces.Resource"
+
+    location = factory.SubFactory(LocationFactory)
+    name = factory.Sequence(lambda n: f"Meeting room {n}")
+    kind = "meeting_room"
+    capacity = 6
+    equipment = "screen, whiteboard"
+
+
+class PaidMemberFactory(MemberFactory):
+    """A member whose share is paid (status "member"), English pages."""
+
+    status = "member"
+    language = "en"
