@@ -6,7 +6,9 @@
 # a PostgreSQL COPY baseline; PDF once). Prints one `name value` line per
 # metric on stdout; record the results in bench/README.md. The servers listen
 # on 127.0.0.1 only and are stopped on every exit, also when the benchmark
-# fails or is interrupted.
+# fails or is interrupted. Then the workspace booking benchmarks
+# (bench/bench_workspaces.py; BENCH_ONLY=workspaces for them alone), and the
+# invoicing benchmarks (bench/bench_invoicing.py; BENCH_ONLY=invoicing).
 #
 #   bash bench/run.sh [--members N] [--runs N] [--target-seconds S]
 #                     [--export-runs N] [--export-target-seconds S]
@@ -49,7 +51,34 @@ bash scripts/services.sh start "$services_dir" >&2
 source "$services_dir/env"
 
 # In the background so that a signal reaches the traps at once, not after the run.
-python bench/bench_seed.py "$@" &
-bench_pid=$!
-wait "$bench_pid"
-bench_pid=""
+if [ -z "${BENCH_ONLY:-}" ]; then
+  python bench/bench_seed.py "$@" &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+fi
+
+# Workspace booking (issue 8): 32 clients on one slot, 100,000 random bookings
+# with and without the exclusion constraint, the week grid of 50 resources.
+# `BENCH_ONLY=workspaces bash bench/run.sh` runs only this part;
+# BENCH_WORKSPACES_ARGS passes options (e.g. "--bookings 20000").
+if [ "${BENCH_SKIP_WORKSPACES:-0}" != "1" ] && [ "${BENCH_ONLY:-workspaces}" = "workspaces" ]; then
+  # shellcheck disable=SC2086
+  python bench/bench_workspaces.py ${BENCH_WORKSPACES_ARGS:-} &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+fi
+
+# Invoicing (issue 5): seed_demo --members 30000 --invoices 1000000, the
+# member's invoice list and dashboard under gunicorn against a one-query view,
+# 8 concurrent issuers against a bare counter UPDATE. `BENCH_ONLY=invoicing
+# bash bench/run.sh` runs only this part; BENCH_INVOICING_ARGS passes options
+# (e.g. "--invoices 100000 --members 5000"); BENCH_SKIP_INVOICING=1 skips it.
+if [ "${BENCH_SKIP_INVOICING:-0}" != "1" ] && [ "${BENCH_ONLY:-invoicing}" = "invoicing" ]; then
+  # shellcheck disable=SC2086
+  python bench/bench_invoicing.py ${BENCH_INVOICING_ARGS:-} &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+fi

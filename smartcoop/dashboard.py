@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 
 from invoicing.selectors import InvoicingDashboard, invoicing_dashboard
 from members.selectors import member_for_user
+from workspaces.selectors import next_booking
 
 CHART_WIDTH = 600
 CHART_HEIGHT = 200
@@ -61,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
         figures = invoicing_dashboard(member=member, today=today)
         context |= {
             "today": today, "invoicing": figures, "bars": turnover_bars(figures),
+            "next_booking": next_booking(member=member),
             "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT,
                       "baseline": CHART_HEIGHT - CHART_BOTTOM},
         }  # fmt: skip
