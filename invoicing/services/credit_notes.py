@@ -189,8 +189,8 @@ def credit_note_issue(
         audited(original, acting_user=acting_user, reason=f"credited: {reason[:200]}")
         original.save(update_fields=["amount_credited", "contribution_credited", "status",
                                      "updated_at"])  # fmt: skip
-        audited(note, acting_user=acting_user, reason="credit note issued")
-        _number(note, today=today, number_format=rules.value(NUMBER_FORMAT))
+        _number(note, today=today, number_format=rules.value(NUMBER_FORMAT),
+                acting_user=acting_user, reason="credit note issued")  # fmt: skip
     return note
 
 
