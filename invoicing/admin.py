@@ -32,7 +32,6 @@ from invoicing.forms_admin import (
     InvoicePaymentForm,
     NoteForm,
     ResolveBankLineForm,
-    add_service_error,
 )
 from invoicing.models import (
     OPEN_STATUSES,
@@ -49,6 +48,7 @@ from invoicing.models import (
     UnmatchedBankLine,
 )
 from smartcoop.admin_site import HistoryAdmin
+from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.ogm import ogm_format, ogm_parse
 from smartcoop.lib.requests import request_user
 
@@ -405,7 +405,7 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
                     note=data["note"],
                 )  # fmt: skip
             except ValidationError as exc:
-                add_service_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 self.message_user(
                     request,
@@ -437,7 +437,7 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
                     reason=form.cleaned_data["reason"], quantities=form.quantities(),
                 )  # fmt: skip
             except ValidationError as exc:
-                add_service_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 self.message_user(
                     request,
@@ -536,7 +536,7 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     note=form.cleaned_data["note"],
                 )  # fmt: skip
             except ValidationError as exc:
-                add_service_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 self.message_user(request, _("The payment was reversed."), messages.SUCCESS)
                 return HttpResponseRedirect(
@@ -615,7 +615,7 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     invoice=form.cleaned_data["invoice"],
                 )  # fmt: skip
             except ValidationError as exc:
-                add_service_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 self.message_user(request, _("The bank line is resolved."), messages.SUCCESS)
                 return HttpResponseRedirect(back)

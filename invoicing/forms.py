@@ -22,21 +22,6 @@ LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "vat")
 _LINE_KEY = re.compile(r"^lines-(\d+)-(description|quantity|unit|unit_price|vat)$")
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> dict[str, list[str]]:
-    """Put a service's errors next to the form's fields; return the ones
-    that belong to invoice lines (`lines-<i>-<field>`) for the line rows."""
-    line_errors: dict[str, list[str]] = {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return line_errors
-    for field, errors in exc.error_dict.items():
-        if field.startswith("lines-"):
-            line_errors[field] = [message for error in errors for message in error.messages]
-        else:
-            form.add_error(field if field in form.fields else None, errors)
-    return line_errors
-
-
 def lines_from_post(data: Mapping[str, Any]) -> list[dict[str, str]]:
     """The line rows of a posted invoice form, in page order, blank rows
     left out. Rows are numbered by the page's script as they are added, so

@@ -20,16 +20,6 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def add_service_error(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: on the field it names when the
-    form has that field, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 class InvoicePaymentForm(forms.Form):
     # Text, not a DecimalField: the service parses "12,50" as members type it
     # and refuses what is not a positive amount in cents, in its own words.

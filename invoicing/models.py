@@ -425,15 +425,6 @@ class NumberCounter(models.Model):
         return f"{self.series} {self.year}: {self.last_number}"
 
 
-class ReferenceCounter(models.Model):
-    """One row; hands out the bases of the invoices' structured references."""
-
-    last_reference = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return str(self.last_reference)
-
-
 class PaymentSource(models.TextChoices):
     MANUAL = "manual", _("Registered by staff")
     BANK = "bank", _("Bank statement")

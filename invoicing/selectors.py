@@ -10,7 +10,6 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
@@ -257,12 +256,3 @@ def invoicing_dashboard(*, member: Member, today: datetime.date) -> InvoicingDas
         outstanding=figures["outstanding"], overdue=figures["overdue"],
         overdue_count=figures["overdue_count"], drafts=drafts, next_due=next_due,
     )  # fmt: skip
-
-
-def invoice_status_counts(*, member: Member, today: datetime.date) -> dict[str, Any]:
-    """How many of the member's documents are in each status, overdue apart."""
-    counts = dict(
-        Invoice.objects.filter(member=member).values_list("status").annotate(n=Count("pk"))
-    )
-    counts[OVERDUE] = Invoice.objects.filter(member=member).filter(overdue_q(today)).count()
-    return counts

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,13 +28,13 @@ from invoicing.forms import (
     ExportForm,
     FilterForm,
     InvoiceForm,
-    add_service_errors,
     lines_from_post,
     vat_choices,
 )
 from invoicing.models import Invoice, Unit
 from members.models import Member
 from members.selectors import member_for_user
+from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.ogm import ogm_format
 from smartcoop.lib.requests import request_user
 
@@ -125,7 +126,7 @@ def _invoice_form_page(
                     invoice=invoice,
                 )
             except ValidationError as exc:
-                line_errors = add_service_errors(form, exc)
+                line_errors = add_service_errors(form, exc, rows=("lines-",))
             else:
                 messages.success(request, _("Draft saved. Check it, then issue it."))
                 return redirect("invoicing:invoice_detail", pk=invoice.pk)
@@ -308,13 +309,7 @@ def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
                 quantities=quantities,
             )
         except ValidationError as exc:
-            line_errors = add_service_errors(form, exc)
-            if hasattr(exc, "error_dict"):
-                line_errors = {
-                    k: [m for e in v for m in e.messages]
-                    for k, v in exc.error_dict.items()
-                    if k.startswith("quantity-")
-                }
+            line_errors = add_service_errors(form, exc, rows=("quantity-",))
         else:
             messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
             return redirect("invoicing:invoice_detail", pk=note.pk)
@@ -458,19 +453,13 @@ def _client_form_page(request: HttpRequest, member: Member, client: Any) -> Http
             messages.success(request, _("Client saved."))
             next_url = request.POST.get("next", "")
             if next_url == "invoice":
-                return redirect(f"{_url('invoicing:invoice_create')}?client={saved.pk}")
+                return redirect(f"{reverse('invoicing:invoice_create')}?client={saved.pk}")
             return redirect("invoicing:client_detail", pk=saved.pk)
     return render(
         request,
         "invoicing/client_form.html",
         {"form": form, "client": client, "next": request.GET.get("next", "")},
     )
-
-
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
 
 
 @login_required
@@ -549,7 +538,7 @@ def _activity_form_page(request: HttpRequest, member: Member, activity: Any) -> 
         else:
             messages.success(request, _("Activity saved."))
             if request.POST.get("next") == "invoice":
-                return redirect(f"{_url('invoicing:invoice_create')}?activity={saved.pk}")
+                return redirect(f"{reverse('invoicing:invoice_create')}?activity={saved.pk}")
             return redirect("invoicing:activity_detail", pk=saved.pk)
     return render(
         request,

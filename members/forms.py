@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import services, validators
 from members.models import ConsentKind, Language, Member
+from smartcoop.lib.forms import add_service_errors
 
 
 class ConsentForm(forms.Form):
@@ -159,9 +160,5 @@ class ProfileForm(MemberFieldsCleanMixin, forms.ModelForm):
                 national_number=self.cleaned_data.get("national_number") or None,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, exc)
+            add_service_errors(self, exc)
             raise

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,12 +20,3 @@ class ExitForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I ask to leave the cooperative with these shares. This request is dated today.")
     )
-
-
-def add_service_errors(form: forms.Form, exc: Any) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

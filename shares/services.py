@@ -263,8 +263,8 @@ def share_bank_import(*, data: bytes, file_name: str, acting_user: User) -> Bank
         route = bankrouting.route_for(line.structured_reference)
         if route is not None:
             # Another ledger's reference (an invoice's): that ledger books it.
-            result.outcome, result.message = bankrouting.book(
-                route, line, file_name=file_name, acting_user=acting_user
+            result.outcome, result.message = route.book(
+                line, file_name=file_name, acting_user=acting_user
             )
             results.append(result)
             continue

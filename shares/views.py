@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 from members.models import ConsentKind, Member
 from members.selectors import member_for_user
 from shares import documents, selectors, services
-from shares.forms import ExitForm, SubscribeForm, add_service_errors
+from shares.forms import ExitForm, SubscribeForm
 from shares.models import Certificate, Subscription
 from shares.payment import payment_instructions
+from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.requests import request_user
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import random
+import time
 
 import factory
 from allauth.account.models import EmailAddress
@@ -13,6 +14,17 @@ from smartcoop.lib.belgium import belgian_iban
 
 TEST_PASSWORD = "a-long-test-password-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_now() -> str:
+    """The code of the current 30-second period: the middle of the window the
+    server accepts (MFA_TOTP_TOLERANCE = 1), so a period boundary passing
+    between typing the code and checking it does not matter. (allauth's
+    counter generator starts with the previous period, which then fails.)"""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from members.models import Member
 from members.selectors import member_for_user
+from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.requests import request_user
 from workspaces import ical, rendering, selectors, services
-from workspaces.forms import BookingForm, GridFilterForm, add_service_errors
+from workspaces.forms import BookingForm, GridFilterForm
 from workspaces.models import TIME_ZONE, Booking
 
 PAGE_SIZE = 20

@@ -90,6 +90,7 @@ PAYMENT_DATE_FUTURE = _("A payment cannot be dated in the future.")
 UNKNOWN_INVOICE_REFERENCE = _("No issued invoice has this structured reference.")
 NOT_EURO = _("The payment is not in euro.")
 ALREADY_SENT = _("This invoice is already marked as sent.")
+NOT_ISSUED_NOT_SENT = _("A draft cannot be sent; issue it first.")
 
 
 def _error(field: str | None, message: Any, **params: Any) -> ValidationError:

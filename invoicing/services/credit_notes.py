@@ -32,6 +32,7 @@ from invoicing.services.common import (
     CREDIT_REASON_REQUIRED,
     CREDIT_TOO_MUCH,
     CREDIT_UNKNOWN_LINE,
+    NOT_ISSUED_NOT_SENT,
     NUMBER_FORMAT,
     REFERENCE_BASE,
     _error,
@@ -53,18 +54,28 @@ from smartcoop.lib.ogm import ogm_from_number
 # --- Credit notes --------------------------------------------------------------------
 
 
-def creditable_quantities(invoice: Invoice) -> dict[int, Decimal]:
-    """{line id: quantity still creditable} for an issued invoice."""
-    credited: dict[int, Decimal] = {}
+def _credited_lines(invoice: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
+    """{invoice line id: (quantity, net)} that issued credit notes took."""
+    credited: dict[int, tuple[Decimal, Decimal]] = {}
     for line in InvoiceLine.objects.filter(
         credits_line__invoice=invoice, invoice__status__in=_ISSUED_STATES
-    ).only("credits_line_id", "quantity"):
+    ).only("credits_line_id", "quantity", "net_amount"):
         assert line.credits_line_id is not None
-        credited[line.credits_line_id] = (
-            credited.get(line.credits_line_id, Decimal(0)) + line.quantity
-        )
-    return {line.pk: line.quantity - credited.get(line.pk, Decimal(0))
+        quantity, net = credited.get(line.credits_line_id, (Decimal(0), Decimal(0)))
+        credited[line.credits_line_id] = (quantity + line.quantity, net + line.net_amount)
+    return credited
+
+
+def _remaining(
+    invoice: Invoice, credited: dict[int, tuple[Decimal, Decimal]]
+) -> dict[int, Decimal]:
+    return {line.pk: line.quantity - credited.get(line.pk, (Decimal(0), Decimal(0)))[0]
             for line in invoice.lines.all()}  # fmt: skip
+
+
+def creditable_quantities(invoice: Invoice) -> dict[int, Decimal]:
+    """{line id: quantity still creditable} for an issued invoice."""
+    return _remaining(invoice, _credited_lines(invoice))
 
 
 _ISSUED_STATES = [s for s in InvoiceStatus.values if s != InvoiceStatus.DRAFT]
@@ -86,11 +97,13 @@ def credit_note_issue(
         original = (
             Invoice.objects.select_for_update(of=("self",))
             .select_related("member", "client", "activity")
+            .prefetch_related("lines")
             .get(pk=invoice.pk)
         )
         if original.kind != DocumentKind.INVOICE or original.is_draft:
             raise ValidationError(CREDIT_ONLY_ISSUED_INVOICE)
-        remaining = creditable_quantities(original)
+        credited_lines = _credited_lines(original)
+        remaining = _remaining(original, credited_lines)
         lines = {line.pk: line for line in original.lines.all()}
         wanted: dict[int, Decimal] = {}
         errors: dict[str, list[Any]] = {}
@@ -124,7 +137,8 @@ def credit_note_issue(
             raise ValidationError(CREDIT_NOTHING)
         today = today or timezone.localdate()
         rules = rules_on([NUMBER_FORMAT, CREDIT_NOTE_MENTION], on=today)
-        credited_nets, credited_vat = _credited_so_far(original)
+        credited_nets = {pk: net for pk, (_quantity, net) in credited_lines.items()}
+        credited_vat = _credited_vat(original)
         inputs = [
             CreditLineInput(
                 wanted[pk], lines[pk].unit_price, lines[pk].vat_category, lines[pk].vat_rate,
@@ -145,7 +159,7 @@ def credit_note_issue(
         remaining_gross = original.total_gross - original.amount_credited
         if totals.gross > remaining_gross:
             raise ValidationError(CREDIT_OVER_TOTAL)
-        remaining_net = original.total_net - _credited_net(original)
+        remaining_net = original.total_net - sum(credited_nets.values(), Decimal(0))
         contribution = proportional_contribution(
             credited_net=totals.net, invoice_net=original.total_net,
             invoice_contribution=original.contribution,
@@ -194,30 +208,14 @@ def credit_note_issue(
     return note
 
 
-def _credited_so_far(
-    invoice: Invoice,
-) -> tuple[dict[int, Decimal], dict[tuple[str, Decimal], Decimal]]:
-    """What the invoice's issued credit notes took: net per invoice line and
-    VAT per category and rate."""
-    nets: dict[int, Decimal] = {}
-    for line in InvoiceLine.objects.filter(
-        credits_line__invoice=invoice, invoice__status__in=_ISSUED_STATES
-    ).only("credits_line_id", "net_amount"):
-        assert line.credits_line_id is not None
-        nets[line.credits_line_id] = nets.get(line.credits_line_id, Decimal(0)) + line.net_amount
+def _credited_vat(invoice: Invoice) -> dict[tuple[str, Decimal], Decimal]:
+    """The VAT its issued credit notes took, per category and rate."""
     vat: dict[tuple[str, Decimal], Decimal] = {}
     for note in invoice.credit_notes.exclude(status=InvoiceStatus.DRAFT).only("vat_breakdown"):
         for group in note.vat_breakdown:
             key = (group["category"], Decimal(group["rate"]))
             vat[key] = vat.get(key, Decimal(0)) + Decimal(group["vat"])
-    return nets, vat
-
-
-def _credited_net(invoice: Invoice) -> Decimal:
-    total = Decimal("0.00")
-    for note in invoice.credit_notes.exclude(status=InvoiceStatus.DRAFT).only("total_net"):
-        total += note.total_net
-    return total
+    return vat
 
 
 def _follow_up_status(invoice: Invoice) -> str:
@@ -238,7 +236,7 @@ def invoice_mark_sent(*, invoice: Invoice, acting_user: User) -> Invoice:
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.is_draft:
-            raise ValidationError(CREDIT_ONLY_ISSUED_INVOICE)
+            raise ValidationError(NOT_ISSUED_NOT_SENT)
         if locked.sent_at is not None:
             raise ValidationError(ALREADY_SENT)
         locked.sent_at = timezone.now()

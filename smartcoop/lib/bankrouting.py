@@ -15,7 +15,6 @@ file_name=, acting_user=)` books one line in its own transaction and returns
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 Claims = Callable[[str], bool]
 Book = Callable[..., tuple[str, str]]
@@ -44,11 +43,3 @@ def route_for(reference: str | None) -> Route | None:
         if route.claims(reference):
             return route
     return None
-
-
-def routes() -> list[Route]:
-    return list(_routes.values())
-
-
-def book(route: Route, line: Any, *, file_name: str, acting_user: Any) -> tuple[str, str]:
-    return route.book(line, file_name=file_name, acting_user=acting_user)

@@ -26,12 +26,9 @@ from invoicing.models import (
     InvoiceStatus,
     NumberCounter,
 )
-from invoicing.services import (
-    _follow_up_status,
-    invoice_draft_save,
-    invoice_issue,
-)
+from invoicing.services import invoice_draft_save, invoice_issue
 from invoicing.services.common import REFERENCE_BASE
+from invoicing.services.credit_notes import _follow_up_status
 from invoicing.validation import enterprise_number_is_valid, vat_number_is_valid
 from members.demo import DEMO_DOMAIN, seed_demo_logins, seed_members
 from members.models import Member

@@ -68,7 +68,7 @@ def test_a_sent_invoice_then_paid(me):
     assert invoice.status == InvoiceStatus.PARTLY_PAID and invoice.sent_at == sent.sent_at
     with pytest.raises(ValidationError) as exc:
         services.invoice_mark_sent(invoice=draft(me), acting_user=me.user)
-    assert exc.value.messages == [str(services.CREDIT_ONLY_ISSUED_INVOICE)]
+    assert exc.value.messages == [str(services.NOT_ISSUED_NOT_SENT)]
 
 
 @pytest.mark.parametrize(
