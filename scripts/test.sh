@@ -29,4 +29,6 @@ python manage.py compilemessages --ignore=.venv --ignore=.tools -v0
 python manage.py makemigrations --check --dry-run
 STATIC_ROOT="$services_dir/static" python manage.py collectstatic --noinput -v0
 export STATIC_ROOT="$services_dir/static"
+# Rendered documents of the run (workers started by tests write here too).
+export DOCUMENTS_ROOT="$services_dir/documents"
 pytest "$@"

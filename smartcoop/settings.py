@@ -9,6 +9,7 @@ import base64
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
@@ -221,8 +222,15 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / ".dev" / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-STORAGES = {
+# Rendered invoices, credit notes and exports: private (never under MEDIA_URL),
+# downloaded only through views that check who asks.
+DOCUMENTS_ROOT = Path(env_str("DOCUMENTS_ROOT", str(MEDIA_ROOT / "documents")))
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": "/unused/"},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -251,10 +259,31 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1,
     "socket_connect_timeout": 1,
     "max_retries": 0,
-    "visibility_timeout": 3600,
+    # An unacknowledged task (its worker died) goes back to the queue after this.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Rendering has its own queue, so a flood of renders never delays an email;
+# its workers run `-Q documents` (docker-compose.yml), everything else `-Q celery`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "invoicing.document_render": {"queue": "documents"},
+    "invoicing.documents_export": {"queue": "documents"},
+}
+# Worker memory stays bounded: a pool process is replaced after this many
+# tasks, or once its resident memory passes this many KiB.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
+
+# --- Documents and delivery -------------------------------------------------------
+# The sweep re-enqueues an issued document still missing after this long.
+DOCUMENTS_SWEEP_AFTER_SECONDS = env_int("DOCUMENTS_SWEEP_AFTER_SECONDS", 180)
+# An email that fails is retried with exponential backoff (base x 4^n seconds)
+# and shown as failed after this many attempts.
+EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "smartcoop.example")
+INVOICE_EMAIL_MAX_ATTEMPTS = env_int("INVOICE_EMAIL_MAX_ATTEMPTS", 5)
+INVOICE_EMAIL_RETRY_BASE_SECONDS = env_int("INVOICE_EMAIL_RETRY_BASE_SECONDS", 30)
 
 # --- Field encryption (national register numbers) ---------------------------------
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation).

@@ -205,6 +205,9 @@ def credit_note_issue(
                                      "updated_at"])  # fmt: skip
         _number(note, today=today, number_format=rules.value(NUMBER_FORMAT),
                 acting_user=acting_user, reason="credit note issued")  # fmt: skip
+        from invoicing.services.documents import documents_enqueue_for
+
+        documents_enqueue_for(note)
     return note
 
 

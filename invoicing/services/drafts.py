@@ -535,4 +535,7 @@ def invoice_issue(
         locked.issued_by, locked.issued_at = acting_user, timezone.now()
         _number(locked, today=today, number_format=rules.value(NUMBER_FORMAT),
                 acting_user=acting_user, reason="issued", hook=numbering_hook)  # fmt: skip
+        from invoicing.services.documents import documents_enqueue_for
+
+        documents_enqueue_for(locked)  # after commit: the PDF, outside the lock
     return locked
