@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from invoicing import selectors, services
+from invoicing.admin_documents import DOCUMENT_FIELDSET, InvoiceDocumentsMixin
 from invoicing.forms_admin import (
     CreditNoteForm,
     InvoicePaymentForm,
@@ -189,11 +190,12 @@ INVOICE_FIELDSETS = (
     (_("Checks and rules"), {"fields": ("warnings_list", "rules_used_links")}),
     (_("Created and issued"), {"fields": ("created_by", "created_at", "issued_by", "issued_at",
                                           "sent_at")}),
+    DOCUMENT_FIELDSET,
 )  # fmt: skip
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(_ReadOnlyHistoryAdmin):
+class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
     list_display = ("document", "kind", "member", "buyer_name", "issue_date", "due_date",
                     "total_gross", "status_word")  # fmt: skip
     list_filter = (StatusFilter, "kind", "issue_date")
@@ -219,7 +221,7 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
             .select_related(
                 "member", "activity", "client", "credited_invoice", "created_by", "issued_by"
             )
-            .prefetch_related("credit_notes")
+            .prefetch_related("credit_notes", "documents", "deliveries")
         )
         field = Invoice._meta.pk if from_field is None else Invoice._meta.get_field(from_field)
         assert isinstance(field, models.Field)
@@ -370,6 +372,8 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
         if obj is not None and self._can_credit(request, obj):
             url = reverse("admin:invoicing_invoice_credit", args=[obj.pk])
             actions.append((url, _("Credit note")))
+        if obj is not None:
+            actions.extend(self.document_actions(request, obj))
         context["invoice_actions"] = actions
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -380,6 +384,7 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
         return [
             path("<int:pk>/pay/", view(self.pay_view), name="invoicing_invoice_pay"),
             path("<int:pk>/credit/", view(self.credit_view), name="invoicing_invoice_credit"),
+            *self.document_urls(),
             *super().get_urls(),
         ]
 
@@ -654,3 +659,6 @@ class NumberCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("series", "year", "last_number", "last_issued_on")
     list_filter = ("series", "year")
     ordering = ("series", "-year")
+
+
+from invoicing import admin_exports  # noqa: E402, F401  (PDF exports: their own module)

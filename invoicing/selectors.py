@@ -21,8 +21,12 @@ from invoicing.models import (
     OVERDUE,
     Activity,
     Client,
+    DocumentExport,
+    DocumentFailure,
     DocumentKind,
     Invoice,
+    InvoiceDelivery,
+    InvoiceDocument,
     InvoiceStatus,
 )
 from members.models import Member
@@ -43,15 +47,34 @@ def client_get_owned(*, user: User, pk: int) -> Client:
 
 def invoice_get_owned(*, user: User, pk: int) -> Invoice:
     """An invoice of the user's own, with what its page shows: lines,
-    payments, credit notes and the credited invoice (four queries after
-    this one, whatever their number)."""
+    payments, credit notes, stored documents and sendings (five queries
+    after this one, whatever their number)."""
     return get_object_or_404(invoice_detail_queryset(), pk=pk, member__user=user)
 
 
 def invoice_detail_queryset() -> QuerySet[Invoice]:
     return Invoice.objects.select_related(
         "member", "client", "activity", "credited_invoice"
-    ).prefetch_related("lines", "payments", "credit_notes")
+    ).prefetch_related("lines", "payments", "credit_notes", "documents", "deliveries")
+
+
+def delivery_get_owned(*, user: User, invoice_pk: int, pk: int) -> InvoiceDelivery:
+    """A sending of one of the user's own invoices (404 otherwise)."""
+    return get_object_or_404(
+        InvoiceDelivery.objects.select_related("invoice"),
+        pk=pk,
+        invoice_id=invoice_pk,
+        invoice__member__user=user,
+    )
+
+
+def document_get(*, invoice: Invoice, format: str) -> InvoiceDocument | None:
+    """The stored document of an invoice in a format, if rendered yet (uses
+    the prefetched `documents` when the invoice has them)."""
+    for document in invoice.documents.all():
+        if document.format == format:
+            return document
+    return None
 
 
 # --- Lists ---------------------------------------------------------------------------
@@ -256,3 +279,24 @@ def invoicing_dashboard(*, member: Member, today: datetime.date) -> InvoicingDas
         outstanding=figures["outstanding"], overdue=figures["overdue"],
         overdue_count=figures["overdue_count"], drafts=drafts, next_due=next_due,
     )  # fmt: skip
+
+
+def document_failures_open(*, invoice: Invoice) -> QuerySet[DocumentFailure]:
+    return DocumentFailure.objects.filter(invoice=invoice, resolved_at__isnull=True)
+
+
+# --- PDF exports ---------------------------------------------------------------------
+
+
+def export_list_for(user: User) -> QuerySet[DocumentExport]:
+    """The user's own exports of their own documents, newest first (one
+    query; the page shows no related row). A staff export of every member
+    belongs to the back office and is not listed here."""
+    return DocumentExport.objects.filter(requested_by=user, member__user=user).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def export_get_owned(*, user: User, pk: int) -> DocumentExport:
+    """One of the user's own exports of their own documents (404 otherwise)."""
+    return get_object_or_404(DocumentExport, pk=pk, requested_by=user, member__user=user)

@@ -31,7 +31,7 @@ from invoicing.forms import (
     lines_from_post,
     vat_choices,
 )
-from invoicing.models import Invoice, Unit
+from invoicing.models import DocumentFormat, Invoice, Unit
 from members.models import Member
 from members.selectors import member_for_user
 from smartcoop.lib.forms import add_service_errors
@@ -237,6 +237,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reference": ogm_format(invoice.structured_reference)
         if invoice.structured_reference
         else "",
+        "pdf": selectors.document_get(invoice=invoice, format=DocumentFormat.PDF),
+        "deliveries": invoice.deliveries.all(),
         "check": services.invoice_issue_check(invoice=invoice, today=today)
         if invoice.is_draft
         else None,

@@ -41,8 +41,16 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from invoicing.models import Activity, Invoice, InvoiceLine
+from invoicing.models import (
+    Activity,
+    DeliveryStatus,
+    DocumentExport,
+    Invoice,
+    InvoiceDelivery,
+    InvoiceLine,
+)
 from invoicing.models import Client as InvoiceClient
+from invoicing.services.documents import documents_export_build, documents_export_request
 from members.models import ConsentKind, LegalNameChange, Member
 from shares import services as share_services
 from shares.models import Certificate, ExitRequest, RegisterEntry, Subscription
@@ -188,6 +196,24 @@ def own_draft(o: Objects) -> dict[str, Any]:
 
 def own_invoice(o: Objects) -> dict[str, Any]:
     return {"pk": o.invoice.pk}
+
+
+def own_failed_delivery(o: Objects) -> dict[str, Any]:
+    return {"pk": o.invoice.pk, "delivery_pk": o.failed_delivery.pk}
+
+
+def own_export(o: Objects) -> dict[str, Any]:
+    return {"pk": o.export.pk}
+
+
+def newest_export_of(who: str) -> KwargsFn:
+    return lambda o: {
+        "pk": DocumentExport.objects.filter(requested_by=getattr(o, who).user).latest("pk").pk
+    }
+
+
+def valid_export_period(o: Objects) -> dict[str, Any]:
+    return {"date_from": "2026-01-01", "date_to": "2026-06-30"}
 
 
 def own_client(o: Objects) -> dict[str, Any]:
@@ -347,6 +373,35 @@ MATRIX: list[Row] = [
         method="post",
         kwargs=own_invoice,
     ),
+    Row("invoicing:invoice_pdf", owner_only(200), kwargs=own_invoice),
+    Row("invoicing:invoice_pdf", owner_only(200), kwargs=own_draft),  # preview
+    Row("invoicing:invoice_send", owner_only(200), kwargs=own_invoice),
+    Row(
+        "invoicing:invoice_send",
+        owner_only(To("invoicing:invoice_detail", own_invoice)),
+        method="post",
+        kwargs=own_invoice,
+    ),
+    Row("invoicing:delivery_retry", anon_and_logged_in(LOGIN, 405), kwargs=own_failed_delivery),
+    Row(
+        "invoicing:delivery_retry",
+        owner_only(To("invoicing:invoice_detail", own_invoice)),
+        method="post",
+        kwargs=own_failed_delivery,
+    ),
+    Row("invoicing:export_list", members_only(200)),
+    Row(
+        "invoicing:export_list",
+        members_only(
+            To("invoicing:export_detail", newest_export_of("member")),
+            other=To("invoicing:export_detail", newest_export_of("other_member")),
+        ),
+        method="post",
+        data=valid_export_period,
+    ),
+    Row("invoicing:export_detail", owner_only(200), kwargs=own_export),
+    Row("invoicing:export_progress", owner_only(200), kwargs=own_export),
+    Row("invoicing:export_download", owner_only(200), kwargs=own_export),
     Row("invoicing:client_list", members_only(200)),
     Row("invoicing:client_create", members_only(200)),
     Row("invoicing:client_create", members_only(200), method="post"),  # empty: errors shown
@@ -584,7 +639,19 @@ def objs(member: Member, other_member: Member, staff_user: User, staff_no_mfa: U
     activity = ActivityFactory(member=member)
     draft = draft_invoice(member, client=client, activity=activity)
     invoice = issued_invoice(member, client=client, activity=activity)
+    failed_delivery = InvoiceDelivery.objects.create(
+        invoice=invoice, recipient="billing@example.be", requested_by=member.user,
+        status=DeliveryStatus.FAILED, attempts=5, error="SMTPServerDisconnected",
+    )  # fmt: skip
+    # The owner's PDF export of a month without documents, built (an empty ZIP).
+    export = documents_export_request(
+        acting_user=member.user, member=member, date_from=datetime.date(2000, 1, 1),
+        date_to=datetime.date(2000, 1, 31),
+    )  # fmt: skip
+    documents_export_build(export_id=export.pk)
     return Objects(
+        export=export,
+        failed_delivery=failed_delivery,
         location=location,
         room=room,
         booking=booking,
@@ -646,6 +713,8 @@ def _owner_data(objs: Objects) -> tuple:
         list(InvoiceLine.objects.filter(invoice__member=objs.member).order_by("pk").values()),
         list(InvoiceClient.objects.filter(member=objs.member).order_by("pk").values()),
         list(Activity.objects.filter(member=objs.member).order_by("pk").values()),
+        list(InvoiceDelivery.objects.filter(invoice__member=objs.member).order_by("pk").values()),
+        list(DocumentExport.objects.filter(requested_by=user).order_by("pk").values()),
     )
 
 
@@ -769,7 +838,15 @@ ADMIN_REPRESENTATIVE = {
     # A custom view of the back office checks its model permission itself.
     "admin:shares_register": {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa",
                               "staff": 403, "staff_viewer": 403},
+    # PDF exports need invoicing.view_invoice, for the list and each custom view.
+    **{name: {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa", "staff": 403,
+              "staff_viewer": 403} for name in (
+        "admin:invoicing_documentexport_changelist", "admin:invoicing_documentexport_new",
+        "admin:invoicing_documentexport_progress", "admin:invoicing_documentexport_download")},
 }  # fmt: skip
+# The primary key in the representative URLs that need one (checked before any lookup).
+ADMIN_REPRESENTATIVE_PK = ("admin:invoicing_documentexport_progress",
+                           "admin:invoicing_documentexport_download")  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -784,7 +861,9 @@ def test_admin_representative_urls(
     staff_user: User,
     staff_viewer: User,
 ) -> None:
-    kwargs = {"object_id": member.pk} if name.endswith("_change") else None
+    kwargs: dict[str, Any] | None = {"object_id": member.pk} if name.endswith("_change") else None
+    if name in ADMIN_REPRESENTATIVE_PK:
+        kwargs = {"pk": 1}
     path = reverse(name, kwargs=kwargs)
     users = {"staff_no_mfa": staff_no_mfa, "staff": staff_user, "staff_viewer": staff_viewer}
     client = member_client if role == "member" else Client()

@@ -267,7 +267,7 @@ def test_the_dashboard_runs_three_queries_whatever_the_invoices(count, django_as
 
 
 @pytest.mark.parametrize("lines", [1, 20])
-def test_the_detail_runs_four_queries_whatever_its_lines(lines, django_assert_num_queries):
+def test_the_detail_runs_six_queries_whatever_its_lines(lines, django_assert_num_queries):
     member = MemberFactory(status="member")
     invoice = issued(member, lines=[(f"Line {i}", "2", "10.00", "S:21") for i in range(lines)])
     line_ids = list(invoice.lines.values_list("pk", flat=True))
@@ -275,11 +275,15 @@ def test_the_detail_runs_four_queries_whatever_its_lines(lines, django_assert_nu
         credit(invoice, quantities={pk: "1"})
     services.invoice_payment_register(invoice=invoice, amount="1.00", value_date=TODAY,
                                       acting_user=member.user)  # fmt: skip
-    with django_assert_num_queries(4):
+    # The invoice with member, client, activity and credited invoice; then its
+    # lines, payments, credit notes, stored documents and sendings.
+    with django_assert_num_queries(6):
         detail = selectors.invoice_get_owned(user=member.user, pk=invoice.pk)
         shown = ([line.description for line in detail.lines.all()],
                  [p.amount for p in detail.payments.all()],
                  [n.number for n in detail.credit_notes.all()],
-                 detail.client.name, detail.activity.name, detail.member.legal_name)  # fmt: skip
+                 detail.client.name, detail.activity.name, detail.member.legal_name,
+                 [d.sha256 for d in detail.documents.all()],
+                 [d.status for d in detail.deliveries.all()])  # fmt: skip
     assert len(shown[0]) == lines and shown[1] == [Decimal("1.00")]
     assert len(shown[2]) == max(1, lines // 4)
