@@ -207,7 +207,18 @@ class PdfRenderer:
 RENDERERS: dict[str, Renderer] = {str(DocumentFormat.PDF): PdfRenderer()}
 
 
+def _register_ubl() -> None:
+    # The e-invoice renderer (invoicing/ubl.py) builds on the PDF renderer
+    # above (it embeds the PDF), so it is imported on first use, once this
+    # module is whole.
+    from invoicing.ubl import UblRenderer
+
+    RENDERERS[str(DocumentFormat.UBL)] = UblRenderer()
+
+
 def renderer_for(format: str) -> Renderer:
+    if format == DocumentFormat.UBL and format not in RENDERERS:
+        _register_ubl()
     try:
         return RENDERERS[format]
     except KeyError:
