@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from invoicing import selectors
+from invoicing import peppol, selectors
 from invoicing.models import (
     DeliveryStatus,
     DocumentFailure,
@@ -25,10 +25,13 @@ from invoicing.models import (
     Invoice,
     InvoiceDelivery,
     InvoiceDocument,
+    PeppolTransmission,
+    TransmissionStatus,
 )
 from invoicing.rendering import RenderError
-from invoicing.services import documents
-from invoicing.views_documents import invoice_pdf_response
+from invoicing.routing import route_for_invoice
+from invoicing.services import documents, einvoicing
+from invoicing.views_documents import invoice_pdf_response, invoice_ubl_response
 from smartcoop.admin_site import HistoryAdmin
 from smartcoop.lib.requests import request_user
 
@@ -37,8 +40,10 @@ RETRY_PERMISSION = "invoicing.change_invoicedelivery"
 
 DOCUMENT_FIELDSET = (
     _("Document and sending"),
-    {"fields": ("documents_block", "failures_block", "deliveries_block")},
-)
+    {"fields": ("route_block", "documents_block", "failures_block", "transmission_block",
+                "deliveries_block")},
+)  # fmt: skip
+TRANSMISSION_RETRY_PERMISSION = "invoicing.change_peppoltransmission"
 
 
 def _when(value: Any) -> str:
@@ -67,6 +72,24 @@ class InvoiceDocumentsMixin:
         return format_html_join(
             mark_safe("<br>"), '<a href="{}">{}</a> · {} · {} bytes · SHA-256 <code>{}</code>',
             ((url, d.filename, _when(d.created_at), d.size, d.sha256) for d in stored),
+        )  # fmt: skip
+
+    @admin.display(description=_("how it reaches the client"))
+    def route_block(self, obj: Invoice) -> str:
+        route = route_for_invoice(obj)
+        return f"{route.label}: {route.reason}"
+
+    @admin.display(description=_("Peppol transmission"))
+    def transmission_block(self, obj: Invoice) -> SafeString | str:
+        transmission = selectors.transmission_of(obj)
+        if transmission is None:
+            return "—"
+        link = reverse("admin:invoicing_peppoltransmission_change", args=[transmission.pk])
+        return format_html(
+            '<a href="{}">{}</a> → {} · {} · {} {} · {}', link,
+            transmission.get_status_display(), transmission.receiver,
+            _when(transmission.sent_at), transmission.attempts, _("attempts"),
+            transmission.provider_message or "",
         )  # fmt: skip
 
     @admin.display(description=_("rendering failures"))
@@ -105,6 +128,9 @@ class InvoiceDocumentsMixin:
             actions.append(
                 (reverse("admin:invoicing_invoice_pdf", args=[obj.pk]), _("Download the PDF"))
             )
+            actions.append(
+                (reverse("admin:invoicing_invoice_ubl", args=[obj.pk]), _("Download the UBL"))
+            )
         return actions
 
     def document_urls(self) -> list[Any]:
@@ -112,7 +138,14 @@ class InvoiceDocumentsMixin:
         return [
             path("<int:pk>/pdf/", view(self.pdf_view), name="invoicing_invoice_pdf"),
             path("<int:pk>/render/", view(self.render_view), name="invoicing_invoice_render"),
+            path("<int:pk>/ubl/", view(self.ubl_view), name="invoicing_invoice_ubl"),
         ]
+
+    def ubl_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm(VIEW_PERMISSION):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice.objects.prefetch_related("documents"), pk=pk)
+        return invoice_ubl_response(invoice)
 
     def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm(VIEW_PERMISSION):
@@ -237,6 +270,72 @@ class InvoiceDocumentAdmin(_ReadOnly):
     search_fields = ("invoice__number", "sha256")
     list_select_related = ("invoice",)
     date_hierarchy = "created_at"
+    actions = ["validate_official"]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if peppol.rules_dir() is None:  # the official rule files are not installed here
+            actions.pop("validate_official", None)
+        return actions
+
+    @admin.action(description=_("Check the selected e-invoices with the official Peppol rules"),
+                  permissions=["view"])  # fmt: skip
+    def validate_official(self, request: HttpRequest, queryset: QuerySet[InvoiceDocument]) -> None:
+        for document in queryset.filter(format=DocumentFormat.UBL).select_related("invoice"):
+            report = peppol.validate(documents.document_read(document))
+            if report.fatal:
+                self.message_user(
+                    request,
+                    _("%(name)s breaks %(count)d rules: %(rules)s")
+                    % {"name": document.filename, "count": len(report.fatal),
+                       "rules": "; ".join(str(f) for f in report.fatal)},
+                    messages.ERROR,
+                )  # fmt: skip
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s passes the UBL schema, EN 16931 and Peppol BIS rules "
+                      "(%(warnings)d warnings).")
+                    % {"name": document.filename, "warnings": len(report.warnings)},
+                    messages.SUCCESS,
+                )  # fmt: skip
+
+
+@admin.register(PeppolTransmission)
+class PeppolTransmissionAdmin(HistoryAdmin):
+    list_display = ("invoice", "receiver", "status", "attempts", "sent_at", "delivered_at",
+                    "provider_message")  # fmt: skip
+    list_filter = ("status", "created_at")
+    search_fields = ("invoice__number", "receiver", "provider_id")
+    list_select_related = ("invoice",)
+    readonly_fields = ("invoice", "receiver", "status", "attempts", "provider_id",
+                       "provider_message", "created_at", "next_attempt_at", "last_attempt_at",
+                       "sent_at", "delivered_at", "failed_at")  # fmt: skip
+    fields = readonly_fields
+    actions = ["retry_failed"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(TRANSMISSION_RETRY_PERMISSION))
+
+    @admin.action(description=_("Send the selected failed transmissions again"),
+                  permissions=["retry"])  # fmt: skip
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[PeppolTransmission]) -> None:
+        count = 0
+        for transmission in queryset.filter(status=TransmissionStatus.FAILED):
+            einvoicing.transmission_retry(
+                transmission=transmission, acting_user=request_user(request)
+            )
+            count += 1
+        self.message_user(request, _("%(count)d transmissions queued again.") % {"count": count})
 
 
 @admin.register(DocumentFailure)

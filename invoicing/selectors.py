@@ -28,6 +28,7 @@ from invoicing.models import (
     InvoiceDelivery,
     InvoiceDocument,
     InvoiceStatus,
+    PeppolTransmission,
 )
 from members.models import Member
 
@@ -54,7 +55,7 @@ def invoice_get_owned(*, user: User, pk: int) -> Invoice:
 
 def invoice_detail_queryset() -> QuerySet[Invoice]:
     return Invoice.objects.select_related(
-        "member", "client", "activity", "credited_invoice"
+        "member", "client", "activity", "credited_invoice", "transmission"
     ).prefetch_related("lines", "payments", "credit_notes", "documents", "deliveries")
 
 
@@ -300,3 +301,12 @@ def export_list_for(user: User) -> QuerySet[DocumentExport]:
 def export_get_owned(*, user: User, pk: int) -> DocumentExport:
     """One of the user's own exports of their own documents (404 otherwise)."""
     return get_object_or_404(DocumentExport, pk=pk, requested_by=user, member__user=user)
+
+
+def transmission_of(invoice: Invoice) -> PeppolTransmission | None:
+    """The invoice's Peppol transmission, if it has one (prefetched by
+    invoice_detail_queryset)."""
+    try:
+        return invoice.transmission
+    except PeppolTransmission.DoesNotExist:
+        return None

@@ -48,3 +48,20 @@ def documents_export(export_id: int) -> bool:
     from invoicing.services.documents import documents_export_build
 
     return documents_export_build(export_id=export_id)
+
+
+@shared_task(bind=True, name="invoicing.peppol_transmit", max_retries=None)
+def peppol_transmit(self: Any, transmission_id: int) -> str:
+    from invoicing.services.einvoicing import Outcome, peppol_transmit
+
+    outcome, delay = peppol_transmit(transmission_id=transmission_id)
+    if outcome == Outcome.RETRY:
+        raise self.retry(countdown=delay)
+    return outcome
+
+
+@shared_task(name="invoicing.peppol_status")
+def peppol_status(transmission_id: int) -> str:
+    from invoicing.services.einvoicing import peppol_status_poll
+
+    return peppol_status_poll(transmission_id=transmission_id)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
     path("invoices/<int:pk>/sent/", views.invoice_mark_sent, name="invoice_mark_sent"),
     path("invoices/<int:pk>/pdf/", views_documents.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/e-invoice/", views_documents.invoice_ubl, name="invoice_ubl"),
     path("invoices/<int:pk>/send/", views_documents.invoice_send, name="invoice_send"),
     path(
         "invoices/<int:pk>/sendings/<int:delivery_pk>/retry/",

@@ -32,6 +32,7 @@ from invoicing.forms import (
     vat_choices,
 )
 from invoicing.models import DocumentFormat, Invoice, Unit
+from invoicing.routing import route_for_client, route_for_invoice
 from members.models import Member
 from members.selectors import member_for_user
 from smartcoop.lib.forms import add_service_errors
@@ -238,6 +239,9 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if invoice.structured_reference
         else "",
         "pdf": selectors.document_get(invoice=invoice, format=DocumentFormat.PDF),
+        "ubl": selectors.document_get(invoice=invoice, format=DocumentFormat.UBL),
+        "route": route_for_invoice(invoice),
+        "transmission": selectors.transmission_of(invoice),
         "deliveries": invoice.deliveries.all(),
         "check": services.invoice_issue_check(invoice=invoice, today=today)
         if invoice.is_draft
@@ -485,8 +489,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "invoicing/client_detail.html",
-        {"client": client, "invoices": invoices, "today": today},
-    )
+        {"client": client, "invoices": invoices, "today": today,
+         "route": route_for_client(client)},
+    )  # fmt: skip
 
 
 @login_required

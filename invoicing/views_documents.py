@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,6 +49,29 @@ def invoice_pdf_response(invoice: Invoice) -> HttpResponse:
             invoice_id=invoice.pk, format=DocumentFormat.PDF
         )
     return pdf_response(documents.document_read(document), document.filename)
+
+
+@login_required
+def invoice_ubl(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored e-invoice (UBL) of an issued document; a draft has none."""
+    invoice = selectors.invoice_get_owned(user=request_user(request), pk=pk)
+    return invoice_ubl_response(invoice)
+
+
+def invoice_ubl_response(invoice: Invoice) -> HttpResponse:
+    """Shared with the staff admin."""
+    if invoice.is_draft:
+        raise Http404
+    document = selectors.document_get(invoice=invoice, format=DocumentFormat.UBL)
+    if document is None:
+        document, _created = documents.invoice_document_store(
+            invoice_id=invoice.pk, format=DocumentFormat.UBL
+        )
+    response = HttpResponse(documents.document_read(document), content_type=document.mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class SendForm(forms.Form):

@@ -281,6 +281,17 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 DOCUMENTS_SWEEP_AFTER_SECONDS = env_int("DOCUMENTS_SWEEP_AFTER_SECONDS", 180)
 # An email that fails is retried with exponential backoff (base x 4^n seconds)
 # and shown as failed after this many attempts.
+# --- E-invoicing (Peppol) -----------------------------------------------------------
+# The access point provider's API (invoicing/access_point.py); empty: none
+# (embedded mode), transmissions wait as "queued" and say why.
+PEPPOL_ACCESS_POINT_URL = env_str("PEPPOL_ACCESS_POINT_URL")
+PEPPOL_ACCESS_POINT_TOKEN = env_str("PEPPOL_ACCESS_POINT_TOKEN")
+PEPPOL_MAX_ATTEMPTS = env_int("PEPPOL_MAX_ATTEMPTS", 6)
+PEPPOL_RETRY_BASE_SECONDS = env_int("PEPPOL_RETRY_BASE_SECONDS", 60)
+# The official CEN/Peppol rule files and UBL schemas (staff validation in the
+# admin, and the tests); empty: ../shared/peppol beside the project if there.
+PEPPOL_RULES_DIR = env_str("PEPPOL_RULES_DIR")
+
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "smartcoop.example")
 INVOICE_EMAIL_MAX_ATTEMPTS = env_int("INVOICE_EMAIL_MAX_ATTEMPTS", 5)
 INVOICE_EMAIL_RETRY_BASE_SECONDS = env_int("INVOICE_EMAIL_RETRY_BASE_SECONDS", 30)

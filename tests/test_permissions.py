@@ -375,6 +375,7 @@ MATRIX: list[Row] = [
     ),
     Row("invoicing:invoice_pdf", owner_only(200), kwargs=own_invoice),
     Row("invoicing:invoice_pdf", owner_only(200), kwargs=own_draft),  # preview
+    Row("invoicing:invoice_ubl", owner_only(200), kwargs=own_invoice),
     Row("invoicing:invoice_send", owner_only(200), kwargs=own_invoice),
     Row(
         "invoicing:invoice_send",
@@ -842,11 +843,16 @@ ADMIN_REPRESENTATIVE = {
     **{name: {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa", "staff": 403,
               "staff_viewer": 403} for name in (
         "admin:invoicing_documentexport_changelist", "admin:invoicing_documentexport_new",
-        "admin:invoicing_documentexport_progress", "admin:invoicing_documentexport_download")},
+        "admin:invoicing_documentexport_progress", "admin:invoicing_documentexport_download",
+        # An invoice's PDF, its UBL and rendering it now: invoicing.view_invoice too.
+        "admin:invoicing_invoice_pdf", "admin:invoicing_invoice_ubl",
+        "admin:invoicing_invoice_render")},
 }  # fmt: skip
 # The primary key in the representative URLs that need one (checked before any lookup).
 ADMIN_REPRESENTATIVE_PK = ("admin:invoicing_documentexport_progress",
-                           "admin:invoicing_documentexport_download")  # fmt: skip
+                           "admin:invoicing_documentexport_download",
+                           "admin:invoicing_invoice_pdf", "admin:invoicing_invoice_ubl",
+                           "admin:invoicing_invoice_render")  # fmt: skip
 
 
 @pytest.mark.django_db

@@ -40,6 +40,8 @@ from invoicing.models import (
     InvoiceDelivery,
     InvoiceDocument,
     InvoiceStatus,
+    PeppolTransmission,
+    TransmissionStatus,
 )
 from invoicing.rendering import RenderedDocument, RenderError, renderer_for
 from members.models import Member
@@ -61,7 +63,10 @@ DOCUMENT_DAMAGED = "stored document {pk} no longer matches its SHA-256"
 
 EXPORT_MAX_DAYS = 366
 SWEEP_BATCH = 1000
-FORMATS_ON_ISSUE = (DocumentFormat.PDF,)
+# Every issued document gets its readable PDF and its e-invoice (UBL). One
+# task renders both: storing the UBL stores the PDF it embeds first.
+FORMATS_ON_ISSUE = (DocumentFormat.PDF, DocumentFormat.UBL)
+RENDER_ON_ISSUE = str(DocumentFormat.UBL)
 
 
 class DocumentDamaged(Exception):
@@ -82,9 +87,10 @@ def documents_enqueue_for(invoice: Invoice) -> None:
     """After the issuing transaction commits, render each format of the new
     document. Called by invoice_issue and credit_note_issue."""
     from invoicing import tasks
+    from invoicing.services.einvoicing import transmission_queue
 
-    for format in FORMATS_ON_ISSUE:
-        enqueue_on_commit(tasks.document_render, invoice.pk, str(format))
+    enqueue_on_commit(tasks.document_render, invoice.pk, RENDER_ON_ISSUE)
+    transmission_queue(invoice=invoice)
 
 
 def _storage() -> Any:
@@ -109,6 +115,9 @@ def invoice_document_store(*, invoice_id: int, format: str) -> tuple[InvoiceDocu
     existing = InvoiceDocument.objects.filter(invoice_id=invoice_id, format=format).first()
     if existing is not None:
         return existing, False
+    if format == DocumentFormat.UBL:
+        # The e-invoice embeds the frozen PDF: store that first.
+        invoice_document_store(invoice_id=invoice_id, format=DocumentFormat.PDF)
     invoice = (
         Invoice.objects.select_related("member", "client", "activity", "credited_invoice")
         .prefetch_related("lines")
@@ -200,6 +209,7 @@ class SweepResult:
     documents: int
     deliveries: int
     exports: int
+    transmissions: int = 0
 
 
 def missing_documents(*, older_than: datetime.datetime) -> QuerySet[Invoice]:
@@ -233,10 +243,11 @@ def documents_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     for invoice_id in missing_documents(older_than=older_than).values_list("pk", flat=True)[
         :SWEEP_BATCH
     ]:
-        for format in FORMATS_ON_ISSUE:
-            if (invoice_id, format) not in have:
-                _send(tasks.document_render, invoice_id, str(format))
-                documents += 1
+        # One task stores whatever is missing (the UBL stores its PDF first).
+        missing = [f for f in FORMATS_ON_ISSUE if (invoice_id, f) not in have]
+        if missing:
+            _send(tasks.document_render, invoice_id, str(missing[-1]))
+            documents += 1
     deliveries = 0
     stale = InvoiceDelivery.objects.filter(status=DeliveryStatus.QUEUED).filter(
         Q(next_attempt_at__lt=older_than)
@@ -255,7 +266,21 @@ def documents_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     for export_id in waiting.values_list("pk", flat=True)[:SWEEP_BATCH]:
         _send(tasks.documents_export, export_id)
         exports += 1
-    return SweepResult(documents=documents, deliveries=deliveries, exports=exports)
+    transmissions = 0
+    queued = PeppolTransmission.objects.filter(status=TransmissionStatus.QUEUED).filter(
+        Q(next_attempt_at__lt=older_than)
+        | Q(next_attempt_at__isnull=True, created_at__lt=older_than)
+    )
+    for transmission_id in queued.values_list("pk", flat=True)[:SWEEP_BATCH]:
+        _send(tasks.peppol_transmit, transmission_id)
+        transmissions += 1
+    sent = PeppolTransmission.objects.filter(status=TransmissionStatus.SENT, sent_at__lt=older_than)
+    for transmission_id in sent.values_list("pk", flat=True)[:SWEEP_BATCH]:
+        _send(tasks.peppol_status, transmission_id)
+        transmissions += 1
+    return SweepResult(
+        documents=documents, deliveries=deliveries, exports=exports, transmissions=transmissions
+    )
 
 
 def _send(task: Any, *args: Any) -> None:

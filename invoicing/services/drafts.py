@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from invoicing import en16931
 from invoicing.calculation import (
     LineInput,
     Totals,
@@ -309,6 +310,7 @@ def _issue_problems(invoice: Invoice, today: datetime.date) -> tuple[list[Any], 
             errors.append(_lazy_format(CLIENT_NEEDS_VAT_NUMBER, category=category))
     if not categories:
         errors.append(NO_LINES)
+    errors.extend(en16931.problems(client=invoice.client, lines=invoice.lines.all()))
     day = rules_on([ISSUE_DEADLINE_DAY], on=today).value(ISSUE_DEADLINE_DAY)
     deadline = issue_deadline(invoice.supply_date, day=day)
     if today > deadline:
@@ -519,6 +521,12 @@ def invoice_issue(
         rate = Decimal(rules.value(CONTRIBUTION_RATE))
         totals = compute_totals([line.as_input() for line in parsed], contribution_rate=rate)
         _apply_totals(locked, totals)
+        wrong = en16931.sum_problems(
+            line_nets=totals.line_nets, total_net=locked.total_net, total_vat=locked.total_vat,
+            total_gross=locked.total_gross, breakdown=locked.vat_breakdown,
+        )  # fmt: skip
+        if wrong:
+            raise ValidationError([ValidationError(str(e)) for e in wrong])
         used = {line.option.code: line.option for line in parsed}
         locked.issue_date = today
         locked.due_date = today + datetime.timedelta(days=locked.payment_term_days)

@@ -90,7 +90,7 @@ def test_issuing_stores_one_pdf_in_the_clients_language_with_what_the_law_asks(
 ):
     client = ClientFactory(member=me, language=language)
     invoice = issue_and_render(me, django_capture_on_commit_callbacks, client=client)
-    document = InvoiceDocument.objects.get(invoice=invoice)
+    document = InvoiceDocument.objects.get(invoice=invoice, format="pdf")
     content = services.document_read(document)
     assert content.startswith(b"%PDF-")
     assert document.sha256 == hashlib.sha256(content).hexdigest()
@@ -114,12 +114,16 @@ def test_the_pdf_prints_the_exemption_mention_and_a_credit_note_its_wording(
         lines=[("Concert", "1", "800.00", "E:0"), ("Travel", "2", "10.00", "S:21")],
     )  # fmt: skip
     assert invoice.mentions
-    text = pdf_text(services.document_read(InvoiceDocument.objects.get(invoice=invoice)))
+    text = pdf_text(
+        services.document_read(InvoiceDocument.objects.get(invoice=invoice, format="pdf"))
+    )
     for mention in invoice.mentions:
         assert " ".join(mention.split()) in text
     with django_capture_on_commit_callbacks(execute=True):
         note = credit(invoice)
-    note_text = pdf_text(services.document_read(InvoiceDocument.objects.get(invoice=note)))
+    note_text = pdf_text(
+        services.document_read(InvoiceDocument.objects.get(invoice=note, format="pdf"))
+    )
     assert f"Credit note {note.number}" in note_text
     assert invoice.number in note_text and "Ordered twice" in note_text
     for mention in note.mentions:
@@ -131,7 +135,9 @@ def test_a_150_line_invoice_runs_over_pages_with_numbers(me, django_capture_on_c
     lines = [(f"Session {i}", "1", "10.00", "S:21") for i in range(150)]
     client = ClientFactory(member=me, language="en")
     invoice = issue_and_render(me, django_capture_on_commit_callbacks, lines=lines, client=client)
-    text = pdf_text(services.document_read(InvoiceDocument.objects.get(invoice=invoice)))
+    text = pdf_text(
+        services.document_read(InvoiceDocument.objects.get(invoice=invoice, format="pdf"))
+    )
     found = re.search(r"Page 1 / (\d+)", text)
     assert found is not None
     pages = int(found.group(1))
@@ -144,20 +150,20 @@ def test_rendering_again_keeps_the_first_document_and_its_bytes(
     me, django_capture_on_commit_callbacks, documents_root
 ):
     invoice = issue_and_render(me, django_capture_on_commit_callbacks)
-    first = InvoiceDocument.objects.get(invoice=invoice)
+    first = InvoiceDocument.objects.get(invoice=invoice, format="pdf")
     before = services.document_read(first)
     files = stored_files(documents_root)
     assert tasks.document_render.delay(invoice.pk, "pdf").get() is False
     again, created = services.invoice_document_store(invoice_id=invoice.pk, format="pdf")
     assert not created and again.pk == first.pk
-    assert InvoiceDocument.objects.filter(invoice=invoice).count() == 1
+    assert InvoiceDocument.objects.filter(invoice=invoice, format="pdf").count() == 1
     assert services.document_read(again) == before
     assert stored_files(documents_root) == files
 
 
 def test_a_stored_document_never_changes(me, django_capture_on_commit_callbacks):
     invoice = issue_and_render(me, django_capture_on_commit_callbacks)
-    document = InvoiceDocument.objects.get(invoice=invoice)
+    document = InvoiceDocument.objects.get(invoice=invoice, format="pdf")
     document.size = 1
     with pytest.raises(ValidationError):
         document.save()
@@ -179,7 +185,7 @@ def test_a_stored_document_never_changes(me, django_capture_on_commit_callbacks)
 
 def test_bytes_changed_in_storage_are_refused_not_served(me, django_capture_on_commit_callbacks):
     invoice = issue_and_render(me, django_capture_on_commit_callbacks)
-    document = InvoiceDocument.objects.get(invoice=invoice)
+    document = InvoiceDocument.objects.get(invoice=invoice, format="pdf")
     Path(document.file.path).write_bytes(b"%PDF-1.7 forged")
     with pytest.raises(services.DocumentDamaged):
         services.document_read(document)
@@ -239,7 +245,7 @@ def test_a_template_error_fails_loudly_and_stores_nothing(
     services.invoice_document_store(invoice_id=invoice.pk, format="pdf")
     failure.refresh_from_db()
     assert failure.resolved_at is not None
-    assert len(callbacks) == 1  # the render the issue enqueued after commit
+    assert len(callbacks) == 2  # the render and the Peppol transmission, after commit
 
 
 def test_a_syntax_error_in_the_template_fails_the_same_way(me, monkeypatch):
@@ -322,7 +328,7 @@ def test_sending_emails_the_stored_pdf_from_the_cooperative_with_the_member_as_r
     assert ogm_format(invoice.structured_reference) in body.decode()
     [attachment] = [p for p in parts if p.get_content_type() == "application/pdf"]
     assert attachment.get_filename() == f"{invoice.number}.pdf"
-    stored = InvoiceDocument.objects.get(invoice=invoice)
+    stored = InvoiceDocument.objects.get(invoice=invoice, format="pdf")
     assert attachment.get_payload(decode=True) == services.document_read(stored)
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.SENT and invoice.sent_at == delivery.sent_at
@@ -346,7 +352,7 @@ def test_sending_renders_the_pdf_if_its_task_has_not_run(
     invoice = issued(me)  # the render task never ran (its message was lost)
     with django_capture_on_commit_callbacks(execute=True):
         services.invoice_send_request(invoice=invoice, acting_user=me.user)
-    assert InvoiceDocument.objects.filter(invoice=invoice).count() == 1
+    assert InvoiceDocument.objects.filter(invoice=invoice, format="pdf").count() == 1
     assert len(smtp.received) == 1
 
 
@@ -437,7 +443,7 @@ def test_downloading_returns_the_stored_bytes_every_time(
     me, client, django_capture_on_commit_callbacks
 ):
     invoice = issue_and_render(me, django_capture_on_commit_callbacks)
-    stored = services.document_read(InvoiceDocument.objects.get(invoice=invoice))
+    stored = services.document_read(InvoiceDocument.objects.get(invoice=invoice, format="pdf"))
     client.force_login(me.user)
     url = reverse("invoicing:invoice_pdf", args=[invoice.pk])
     for _ in range(2):
@@ -453,7 +459,7 @@ def test_downloading_before_the_render_task_ran_stores_it_once(me, client):
     url = reverse("invoicing:invoice_pdf", args=[invoice.pk])
     first, second = client.get(url), client.get(url)
     assert first.content == second.content
-    assert InvoiceDocument.objects.filter(invoice=invoice).count() == 1
+    assert InvoiceDocument.objects.filter(invoice=invoice, format="pdf").count() == 1
 
 
 def test_another_members_pdf_answers_404(me, client, django_capture_on_commit_callbacks):
@@ -472,7 +478,7 @@ def test_the_sweep_renders_documents_missing_after_the_grace_period(me, settings
     assert not InvoiceDocument.objects.exists()
     settings.DOCUMENTS_SWEEP_AFTER_SECONDS = 0
     assert services.documents_sweep().documents == 1
-    assert InvoiceDocument.objects.filter(invoice=invoice).count() == 1
+    assert InvoiceDocument.objects.filter(invoice=invoice, format="pdf").count() == 1
     assert services.documents_sweep().documents == 0
 
 
