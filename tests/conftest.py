@@ -15,6 +15,7 @@ from django.utils import translation
 
 from members.models import Member
 from smartcoop.celery import app as celery_app
+from smartcoop.lib.tasks import broker_breaker_reset
 from tests.factories import MemberFactory, StaffFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM
@@ -58,6 +59,7 @@ def _fresh_cache() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _celery_mode(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tasks run eagerly unless a test asks for a real worker (marker celery)."""
+    broker_breaker_reset()  # a test that stopped a broker leaves no open breaker behind
     eager = request.node.get_closest_marker("celery") is None
     previous = celery_app.conf.task_always_eager
     previous_propagates = celery_app.conf.task_eager_propagates

@@ -8,6 +8,7 @@ import queue
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -23,7 +24,24 @@ from invoicing.models import (
 )
 from tests.factories import ActivityFactory, ClientFactory, MemberFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Issuing only enqueues its documents (render, Peppol) to the broker, as a web
+# process does: this test is about numbers, and rendering 1,800 PDFs eagerly
+# in the issuing threads would make it a rendering benchmark. The queues are
+# emptied afterwards so no later worker picks the messages up.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery]
+
+
+@pytest.fixture(autouse=True)
+def _empty_queues_after() -> Iterator[None]:
+    yield
+    from smartcoop.celery import app as celery_app
+
+    if not celery_app.conf.broker_url.startswith("redis://"):
+        return
+    with celery_app.connection_for_write() as connection:
+        for queue in ("celery", "documents"):
+            connection.default_channel.queue_purge(queue)
+
 
 THREADS = 16
 INVOICES = 1_600  # by invoice_issue

@@ -35,6 +35,7 @@ from members.models import Member
 from smartcoop.celery import app as celery_app
 from smartcoop.lib.money import format_money
 from smartcoop.lib.ogm import ogm_format
+from smartcoop.lib.tasks import broker_breaker_reset
 from tests.factories import ClientFactory, MemberFactory, draft_invoice
 from tests.invoicing.support import issued
 from tests.invoicing.workers import (
@@ -95,7 +96,7 @@ def finished_tasks() -> Iterator[dict[str, object]]:
 
 
 def documents_of(invoice: Invoice) -> list[InvoiceDocument]:
-    return list(InvoiceDocument.objects.filter(invoice=invoice))
+    return list(InvoiceDocument.objects.filter(invoice=invoice, format="pdf"))
 
 
 def the_one_document(invoice: Invoice) -> InvoiceDocument:
@@ -292,8 +293,16 @@ def test_issuing_while_redis_is_down_or_hung_answers_at_once_and_the_sweep_catch
 
     own_redis.stop()
     assert issue_through_the_page(web, stopped) < 2.0
+    # The render's failed publish opened the breaker: the transmission task
+    # of the same request was not even tried (one timeout per request).
+    skipped = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Broker marked")]
+    assert skipped == ["Broker marked down; invoicing.peppol_transmit not sent, a sweep will "
+                       "retry it"]  # fmt: skip
 
     own_redis.start()  # the same port
+    # The failed publish opened the per-process breaker, which would skip the
+    # next publishes without trying; close it to time a hung broker too.
+    broker_breaker_reset()
     own_redis.pause()
     try:
         assert issue_through_the_page(web, hung) < 2.0
@@ -340,8 +349,11 @@ def test_an_email_goes_out_while_thirty_renders_wait_in_their_own_queue(me):
         assert queue_size(celery_app, "documents") == 30
     message = mail.outbox[0]
     assert message.to == [invoices[-1].client.email]
-    assert [name for name, _content, _type in message.attachments] == [f"{invoices[-1].number}.pdf"]
-    # The emailed invoice's PDF was stored by the sending itself; the other
+    assert [name for name, _content, _type in message.attachments] == [
+        f"{invoices[-1].number}.pdf",
+        f"{invoices[-1].number}.xml",
+    ]
+    # The emailed invoice's PDF and UBL were stored by the sending itself; the other
     # 29 renders have not run.
     assert InvoiceDocument.objects.filter(invoice__in=invoices[:-1]).count() == 0
     the_one_document(invoices[-1])
