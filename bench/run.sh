@@ -7,8 +7,11 @@
 # metric on stdout; record the results in bench/README.md. The servers listen
 # on 127.0.0.1 only and are stopped on every exit, also when the benchmark
 # fails or is interrupted. Then the workspace booking benchmarks
-# (bench/bench_workspaces.py; BENCH_ONLY=workspaces for them alone), and the
-# invoicing benchmarks (bench/bench_invoicing.py; BENCH_ONLY=invoicing).
+# (bench/bench_workspaces.py; BENCH_ONLY=workspaces for them alone), the
+# invoicing benchmarks (bench/bench_invoicing.py; BENCH_ONLY=invoicing), and
+# the invoice documents benchmarks (bench/bench_documents.py: PDF rendering in
+# process, and two real Celery worker processes rendering 2,000 invoices;
+# BENCH_ONLY=documents).
 #
 #   bash bench/run.sh [--members N] [--runs N] [--target-seconds S]
 #                     [--export-runs N] [--export-target-seconds S]
@@ -78,6 +81,21 @@ fi
 if [ "${BENCH_SKIP_INVOICING:-0}" != "1" ] && [ "${BENCH_ONLY:-invoicing}" = "invoicing" ]; then
   # shellcheck disable=SC2086
   python bench/bench_invoicing.py ${BENCH_INVOICING_ARGS:-} &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+fi
+
+# Invoice documents (issue 6): PdfRenderer of a 1-page and a 150-line invoice
+# against a bare WeasyPrint table, in process; then a real `celery worker -Q
+# documents --concurrency 2` (started and stopped by the script) rendering
+# 2,000 seeded invoices, with the settings' recycling and without: PDFs/s and
+# the RSS growth of its pool processes. `BENCH_ONLY=documents bash
+# bench/run.sh` runs only this part; BENCH_DOCUMENTS_ARGS passes options (e.g.
+# "--invoices 500 --variants default"); BENCH_SKIP_DOCUMENTS=1 skips it.
+if [ "${BENCH_SKIP_DOCUMENTS:-0}" != "1" ] && [ "${BENCH_ONLY:-documents}" = "documents" ]; then
+  # shellcheck disable=SC2086
+  python bench/bench_documents.py ${BENCH_DOCUMENTS_ARGS:-} &
   bench_pid=$!
   wait "$bench_pid"
   bench_pid=""

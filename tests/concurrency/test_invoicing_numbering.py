@@ -40,7 +40,7 @@ def _empty_queues_after() -> Iterator[None]:
         return
     with celery_app.connection_for_write() as connection:
         for queue in ("celery", "documents"):
-            connection.default_channel.queue_purge(queue)
+            connection.default_channel.queue_purge(queue)  # type: ignore[attr-defined]
 
 
 THREADS = 16
