@@ -235,19 +235,12 @@ def documents_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     older_than = now - datetime.timedelta(seconds=settings.DOCUMENTS_SWEEP_AFTER_SECONDS)
     documents = 0
-    have = set(
-        InvoiceDocument.objects.filter(
-            invoice_id__in=missing_documents(older_than=older_than).values("pk")[:SWEEP_BATCH]
-        ).values_list("invoice_id", "format")
-    )
-    for invoice_id in missing_documents(older_than=older_than).values_list("pk", flat=True)[
-        :SWEEP_BATCH
-    ]:
-        # One task stores whatever is missing (the UBL stores its PDF first).
-        missing = [f for f in FORMATS_ON_ISSUE if (invoice_id, f) not in have]
-        if missing:
-            _send(tasks.document_render, invoice_id, str(missing[-1]))
-            documents += 1
+    # One task stores whatever is missing: the UBL stores its PDF first, and
+    # each store is a no-op when its document exists.
+    missing = missing_documents(older_than=older_than).values_list("pk", flat=True)
+    for invoice_id in missing[:SWEEP_BATCH]:
+        _send(tasks.document_render, invoice_id, RENDER_ON_ISSUE)
+        documents += 1
     deliveries = 0
     stale = InvoiceDelivery.objects.filter(status=DeliveryStatus.QUEUED).filter(
         Q(next_attempt_at__lt=older_than)
