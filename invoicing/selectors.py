@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
@@ -20,6 +21,7 @@ from invoicing.models import (
     OPEN_STATUSES,
     OVERDUE,
     Activity,
+    ActivityKind,
     Client,
     DocumentExport,
     DocumentFailure,
@@ -310,3 +312,28 @@ def transmission_of(invoice: Invoice) -> PeppolTransmission | None:
         return invoice.transmission
     except PeppolTransmission.DoesNotExist:
         return None
+
+
+# --- For the nightly compliance checks -----------------------------------------------
+
+
+def artistic_activities() -> QuerySet[Activity]:
+    """Activities declared artistic and still in use, with their member."""
+    return (
+        Activity.objects.filter(kind=ActivityKind.ARTISTIC, archived=False)
+        .select_related("member")
+        .order_by("member_id", "pk")
+    )
+
+
+def invoice_years_of_use() -> QuerySet[Any]:
+    """Per member, the calendar years in which they issued at least one
+    invoice (the "years of use of the services" the shares rule counts),
+    as values (member, years)."""
+    return (
+        Invoice.objects.filter(kind=DocumentKind.INVOICE)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .values("member")
+        .annotate(years=Count("year", distinct=True))
+        .order_by()
+    )

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "shares",
     "invoicing",
     "workspaces",
+    "compliance",
 ]
 
 MIDDLEWARE = [

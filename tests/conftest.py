@@ -90,6 +90,9 @@ def restore_seed_data() -> None:
     import_module("invoicing.migrations.0006_documents_are_final_and_swept").schedule_sweep(
         global_apps
     )
+    compliance_setup = import_module("compliance.migrations.0002_nightly_schedule_and_teams")
+    compliance_setup.ensure_team_groups(Group, Permission)
+    compliance_setup.schedule_nightly(global_apps)
 
 
 @pytest.fixture

@@ -1,0 +1,4 @@
+"""The nightly checks. Importing this package registers every check
+(compliance.registry.CHECKS); one module per area of the platform."""
+
+from compliance.checks import documents_checks, invoicing_checks, membership_checks  # noqa: F401

@@ -1,0 +1,1 @@
+"""Checks on stored documents, e-invoicing and clients' identifiers."""

@@ -1,0 +1,1 @@
+"""Checks on invoices, documents, e-invoicing and clients."""

@@ -1,0 +1,1 @@
+"""Checks on members, shares, exits, rules and artist certificates."""

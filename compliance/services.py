@@ -1,0 +1,227 @@
+"""Running the checks and working the findings.
+
+A run records itself first, then gives each check its own transaction: a
+check that fails is rolled back and recorded as failed, and the next one
+runs. Inside a check the findings are reconciled as sets: what is found and
+has no finding yet opens one, what was resolved and is found again reopens,
+what is open and no longer found is resolved, and everything found moves its
+`last_seen`. Running twice on the same day changes nothing but `last_seen`."""
+
+import logging
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance.models import (
+    UNRESOLVED,
+    CheckResult,
+    CheckRun,
+    EventKind,
+    Finding,
+    FindingEvent,
+    FindingStatus,
+    RunStatus,
+    RunTrigger,
+)
+from compliance.registry import CHECKS, Check, Context, Problem
+
+logger = logging.getLogger(__name__)
+
+NOTE_MAX = 2000
+
+
+def compliance_run(
+    *, keys: Iterable[str] | None = None, trigger: str = RunTrigger.SCHEDULE,
+    acting_user: User | None = None,
+) -> CheckRun:  # fmt: skip
+    """Run the given checks (all when None) and return the finished run."""
+    wanted = list(CHECKS) if keys is None else list(keys)
+    unknown = [key for key in wanted if key not in CHECKS]
+    if unknown:
+        raise ValidationError(_("Unknown check: %(keys)s") % {"keys": ", ".join(unknown)})
+    now = timezone.now()
+    run = CheckRun.objects.create(
+        trigger=trigger, started_by=acting_user, started_at=now,
+        checked_on=timezone.localdate(now), check_keys=wanted,
+    )  # fmt: skip
+    for key in wanted:
+        result = _run_check(run, CHECKS[key])
+        run.found += result.found
+        run.new += result.new + result.reopened
+        run.resolved += result.resolved
+        run.failed_checks += 0 if result.ok else 1
+    run.finished_at = timezone.now()
+    run.status = RunStatus.DONE if run.failed_checks == 0 else RunStatus.PARTIAL
+    run.save(update_fields=["found", "new", "resolved", "failed_checks", "finished_at", "status"])
+    logger.info(
+        "Compliance run %s: %s checks, %s found, %s new, %s resolved, %s failed",
+        run.pk, len(wanted), run.found, run.new, run.resolved, run.failed_checks,
+    )  # fmt: skip
+    return run
+
+
+def _run_check(run: CheckRun, check: Check) -> CheckResult:
+    result = CheckResult(
+        run=run, check_key=check.key, severity=check.severity, team=check.team,
+        started_at=timezone.now(),
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            _lock(check.key)
+            _reconcile(run, check, result)
+            result.ok = True
+    except Exception:  # one failing check never stops the others
+        logger.exception("Compliance check %s failed", check.key)
+        result.ok = False
+        result.found = result.new = result.reopened = result.resolved = 0
+        result.error = traceback.format_exc(limit=8)[-4000:]
+        result.open_after = Finding.objects.filter(
+            check_key=check.key, status__in=UNRESOLVED
+        ).count()
+    result.finished_at = timezone.now()
+    result.save()
+    return result
+
+
+def _lock(key: str) -> None:
+    """Two runs of one check (the schedule and a staff click) take turns, so
+    neither sees the other's half-reconciled findings. SQLite's immediate
+    transactions already serialise writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"compliance:{key}"])
+
+
+@dataclass(frozen=True)
+class _Known:
+    pk: int
+    status: str
+    label: str
+    details: dict
+
+
+def _reconcile(run: CheckRun, check: Check, result: CheckResult) -> None:
+    now = run.started_at
+    known = {
+        key: _Known(pk, status, label, details)
+        for pk, key, status, label, details in Finding.objects.filter(
+            check_key=check.key
+        ).values_list("pk", "subject_key", "status", "subject_label", "details")
+    }
+    open_keys = frozenset(key for key, row in known.items() if row.status in UNRESOLVED)
+    ctx = Context(today=run.checked_on, now=now, open_subjects=open_keys)
+    problems: dict[str, Problem] = {}
+    for problem in check.find(ctx):
+        if problem.key in problems:
+            raise ValueError(f"{check.key} found {problem.key!r} twice")
+        problems[problem.key] = problem
+
+    created = [
+        _new_finding(run, check, problem) for key, problem in problems.items() if key not in known
+    ]
+    Finding.objects.bulk_create(created, batch_size=1000)
+    reopened = [row.pk for key, row in known.items()
+                if key in problems and row.status == FindingStatus.RESOLVED]  # fmt: skip
+    gone = [row.pk for key, row in known.items() if key in open_keys and key not in problems]
+    changed = [
+        Finding(pk=row.pk, subject_label=problems[key].label[:300], details=problems[key].details)
+        for key, row in known.items()
+        if key in problems
+        and (row.details != problems[key].details or row.label != problems[key].label[:300])
+    ]
+    if reopened:
+        Finding.objects.filter(pk__in=reopened).update(
+            status=FindingStatus.OPEN, opened_at=now, resolved_at=None, resolved_by=None,
+            acknowledged_at=None, acknowledged_by=None,
+        )  # fmt: skip
+    if gone:
+        Finding.objects.filter(pk__in=gone).update(status=FindingStatus.RESOLVED, resolved_at=now)
+    if changed:
+        Finding.objects.bulk_update(changed, ["subject_label", "details"], batch_size=500)
+    seen = [row.pk for key, row in known.items() if key in problems]
+    for start in range(0, len(seen), 5000):
+        chunk = seen[start : start + 5000]
+        Finding.objects.filter(pk__in=chunk).update(last_seen=now, last_run=run)
+    events = [FindingEvent(finding=f, kind=EventKind.OPENED) for f in created]
+    events += [FindingEvent(finding_id=pk, kind=EventKind.REOPENED) for pk in reopened]
+    events += [FindingEvent(finding_id=pk, kind=EventKind.AUTO_RESOLVED) for pk in gone]
+    for event in events:
+        event.at, event.run = now, run
+    FindingEvent.objects.bulk_create(events, batch_size=1000)
+    result.found = len(problems)
+    result.new = len(created)
+    result.reopened = len(reopened)
+    result.resolved = len(gone)
+    result.open_after = Finding.objects.filter(check_key=check.key, status__in=UNRESOLVED).count()
+
+
+def _new_finding(run: CheckRun, check: Check, problem: Problem) -> Finding:
+    now = run.started_at
+    return Finding(
+        check_key=check.key, subject_key=problem.key,
+        subject_type=_content_type(problem.subject[0]), subject_id=problem.subject[1],
+        subject_label=problem.label[:300], severity=check.severity, team=check.team,
+        details=problem.details, first_seen=now, last_seen=now, opened_at=now, last_run=run,
+    )  # fmt: skip
+
+
+def _content_type(label: str) -> ContentType:
+    app_label, model = label.split(".")
+    return ContentType.objects.get_by_natural_key(app_label, model)
+
+
+def _clean_note(note: str, *, required: bool) -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationError({"note": _("Write a note that says what was done or decided.")})
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            {"note": _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX}}
+        )
+    return note
+
+
+@transaction.atomic
+def finding_acknowledge(*, finding: Finding, acting_user: User, note: str) -> Finding:
+    """Someone has seen it and is on it; it stays open until it is gone."""
+    note = _clean_note(note, required=True)
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if locked.status != FindingStatus.OPEN:
+        raise ValidationError(_("Only an open finding can be acknowledged."))
+    now = timezone.now()
+    locked.status = FindingStatus.ACKNOWLEDGED
+    locked.acknowledged_at = now
+    locked.acknowledged_by = acting_user
+    locked.note = note
+    locked.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
+    FindingEvent.objects.create(
+        finding=locked, kind=EventKind.ACKNOWLEDGED, at=now, by=acting_user, note=note
+    )
+    return locked
+
+
+@transaction.atomic
+def finding_resolve(*, finding: Finding, acting_user: User, note: str) -> Finding:
+    """Someone fixed it or decided it is in order. If the next run still
+    finds the problem, the finding reopens with this history."""
+    note = _clean_note(note, required=True)
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if locked.status == FindingStatus.RESOLVED:
+        raise ValidationError(_("This finding is already resolved."))
+    now = timezone.now()
+    locked.status = FindingStatus.RESOLVED
+    locked.resolved_at = now
+    locked.resolved_by = acting_user
+    locked.note = note
+    locked.save(update_fields=["status", "resolved_at", "resolved_by", "note"])
+    FindingEvent.objects.create(
+        finding=locked, kind=EventKind.RESOLVED, at=now, by=acting_user, note=note
+    )
+    return locked
