@@ -38,6 +38,8 @@ class CheckRun(models.Model):
         _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
     )
     check_keys = models.JSONField(_("checks"), default=list)
+    # Ran every registered check: the runs the dashboard's trend is drawn from.
+    all_checks = models.BooleanField(_("all checks"), default=False)
     found = models.PositiveIntegerField(_("problems found"), default=0)
     new = models.PositiveIntegerField(_("new findings"), default=0)
     resolved = models.PositiveIntegerField(_("resolved by this run"), default=0)

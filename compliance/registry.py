@@ -29,6 +29,15 @@ class Team(models.TextChoices):
     MEMBER_SERVICES = "member_services", _("Member services")
 
 
+# Each team is a group of staff users (migration 0002 creates them): they see
+# the dashboard, work the team's findings and receive its morning digest.
+TEAM_GROUPS: dict[str, str] = {
+    Team.FINANCE: "Finance",
+    Team.LEGAL: "Legal",
+    Team.MEMBER_SERVICES: "Member services",
+}
+
+
 @dataclass(frozen=True)
 class Context:
     """What a check knows about the run: the day it checks (Brussels date),
@@ -64,6 +73,14 @@ class Check:
 
     def find(self, ctx: Context) -> Iterable[Problem]:
         raise NotImplementedError
+
+    @property
+    def severity_label(self) -> str:
+        return str(Severity(self.severity).label)
+
+    @property
+    def team_label(self) -> str:
+        return str(Team(self.team).label)
 
     def describe(self, details: dict[str, Any]) -> str:
         """One sentence for the dashboard and the digest, in the active language."""

@@ -12,17 +12,24 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from compliance.models import (
     UNRESOLVED,
     CheckResult,
     CheckRun,
+    DigestSent,
     EventKind,
     Finding,
     FindingEvent,
@@ -30,7 +37,8 @@ from compliance.models import (
     RunStatus,
     RunTrigger,
 )
-from compliance.registry import CHECKS, Check, Context, Problem
+from compliance.registry import CHECKS, TEAM_GROUPS, Check, Context, Problem, Team
+from compliance.selectors import findings_new_for_digest, subject_admin_url
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +58,7 @@ def compliance_run(
     run = CheckRun.objects.create(
         trigger=trigger, started_by=acting_user, started_at=now,
         checked_on=timezone.localdate(now), check_keys=wanted,
+        all_checks=set(wanted) == set(CHECKS),
     )  # fmt: skip
     for key in wanted:
         result = _run_check(run, CHECKS[key])
@@ -225,3 +234,97 @@ def finding_resolve(*, finding: Finding, acting_user: User, note: str) -> Findin
         finding=locked, kind=EventKind.RESOLVED, at=now, by=acting_user, note=note
     )
     return locked
+
+
+# --- The morning digest ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    title: str
+    sentence: str
+    label: str
+    url: str | None
+
+
+def digests_send(*, run: CheckRun | None = None) -> list[DigestSent]:
+    """Mail each team the findings opened since its last digest, in each
+    recipient's language. A team with nothing new gets no email; a team
+    whose email fails keeps its findings for tomorrow's digest."""
+    sent = []
+    for team in Team:
+        try:
+            digest = _digest_send(team=team, run=run)
+        except Exception:
+            logger.exception("The %s compliance digest could not be sent", team)
+            continue
+        if digest is not None:
+            sent.append(digest)
+    return sent
+
+
+def _digest_send(*, team: str, run: CheckRun | None) -> DigestSent | None:
+    last = DigestSent.objects.filter(team=team).order_by("-sent_at").first()
+    findings = list(findings_new_for_digest(team=team, since=last.sent_at if last else None))
+    if not findings:
+        return None
+    recipients = list(
+        User.objects.filter(groups__name=TEAM_GROUPS[team], is_active=True, is_staff=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", "member__language")
+    )
+    if not recipients:
+        logger.warning("The %s team has no staff member with an email for its digest", team)
+        return None
+    now = timezone.now()
+    for email, language in recipients:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            _digest_message(team=team, findings=findings, to=email).send()
+    return DigestSent.objects.create(
+        team=team, sent_at=now, run=run, findings=len(findings),
+        recipients=[email for email, _language in recipients],
+    )  # fmt: skip
+
+
+DIGEST_LINES_PER_CHECK = 50
+
+
+def _digest_message(*, team: str, findings: list[Finding], to: str) -> EmailMultiAlternatives:
+    by_check: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_check.setdefault(finding.check_key, []).append(finding)
+    site = settings.SITE_URL.rstrip("/")
+    dashboard = site + reverse("admin:compliance_dashboard")
+    sections = []
+    for key, rows in by_check.items():
+        check = CHECKS.get(key)
+        if check is None:  # a check removed since
+            continue
+        lines = []
+        for finding in rows[:DIGEST_LINES_PER_CHECK]:
+            url = subject_admin_url(finding)
+            line = DigestLine(
+                title=str(check.title), sentence=check.describe(finding.details),
+                label=finding.subject_label, url=f"{site}{url}" if url else None,
+            )  # fmt: skip
+            lines.append(line)
+        sections.append(
+            {"check": check, "lines": lines, "more": max(0, len(rows) - DIGEST_LINES_PER_CHECK),
+             "url": f"{dashboard}?{urlencode({'check': key})}"}
+        )  # fmt: skip
+    context = {
+        "team": Team(team).label, "count": len(findings), "sections": sections,
+        "dashboard": f"{dashboard}?{urlencode({'team': team})}",
+    }  # fmt: skip
+    subject = ngettext(
+        "Compliance, %(team)s: %(count)d new finding",
+        "Compliance, %(team)s: %(count)d new findings",
+        len(findings),
+    ) % {"team": Team(team).label, "count": len(findings)}
+    message = EmailMultiAlternatives(
+        subject, render_to_string("compliance/email/digest.txt", context), None, [to]
+    )
+    html = render_to_string("compliance/email/digest.html", context)
+    message.attach_alternative(html, "text/html")
+    return message

@@ -8,8 +8,7 @@ from celery import shared_task
 @shared_task(name="compliance.nightly")
 def nightly() -> int:
     """Run every check, then mail each team its new findings."""
-    from compliance.digest import digests_send
-    from compliance.services import compliance_run
+    from compliance.services import compliance_run, digests_send
 
     run = compliance_run()
     digests_send(run=run)

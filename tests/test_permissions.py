@@ -847,12 +847,20 @@ ADMIN_REPRESENTATIVE = {
         # An invoice's PDF, its UBL and rendering it now: invoicing.view_invoice too.
         "admin:invoicing_invoice_pdf", "admin:invoicing_invoice_ubl",
         "admin:invoicing_invoice_render")},
+    # The compliance dashboard needs compliance.view_finding, working a
+    # finding compliance.change_finding, running the checks compliance.run_checks.
+    **{name: {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa", "staff": 403,
+              "staff_viewer": 403} for name in (
+        "admin:compliance_dashboard", "admin:compliance_run",
+        "admin:compliance_finding_acknowledge", "admin:compliance_finding_resolve")},
 }  # fmt: skip
 # The primary key in the representative URLs that need one (checked before any lookup).
 ADMIN_REPRESENTATIVE_PK = ("admin:invoicing_documentexport_progress",
                            "admin:invoicing_documentexport_download",
                            "admin:invoicing_invoice_pdf", "admin:invoicing_invoice_ubl",
-                           "admin:invoicing_invoice_render")  # fmt: skip
+                           "admin:invoicing_invoice_render",
+                           "admin:compliance_finding_acknowledge",
+                           "admin:compliance_finding_resolve")  # fmt: skip
 
 
 @pytest.mark.django_db

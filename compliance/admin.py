@@ -1,0 +1,176 @@
+"""The compliance back office: runs and their results, findings with their
+history, digests sent; the dashboard, the finding actions and "run now" are
+served here so the admin's staff and two-factor checks cover them."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from compliance import views
+from compliance.models import CheckResult, CheckRun, DigestSent, Finding, FindingEvent
+from compliance.registry import CHECKS
+from compliance.selectors import subject_admin_url
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Runs, results and findings change only through the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CheckResultInline(admin.TabularInline):
+    model = CheckResult
+    readonly_fields = ("check_title", "severity", "team", "ok", "found", "new", "reopened",
+                       "resolved", "open_after", "milliseconds", "error")  # fmt: skip
+    fields = readonly_fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("Check"))
+    def check_title(self, result: CheckResult) -> str:
+        check = CHECKS.get(result.check_key)
+        return str(check.title) if check else result.check_key
+
+    @admin.display(description=_("Time (ms)"))
+    def milliseconds(self, result: CheckResult) -> int | None:
+        return result.milliseconds
+
+
+@admin.register(CheckRun)
+class CheckRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "trigger", "started_by", "status", "duration", "found", "new",
+                    "resolved", "failed_checks"]  # fmt: skip
+    list_filter = ["status", "trigger"]
+    date_hierarchy = "started_at"
+    inlines = [CheckResultInline]
+    readonly_fields = ("trigger", "started_by", "checked_on", "started_at", "finished_at", "status",
+                       "found", "new", "resolved", "failed_checks")  # fmt: skip
+    fields = readonly_fields
+    list_select_related = ["started_by"]
+
+    @admin.display(description=_("Duration (s)"))
+    def duration(self, run: CheckRun) -> str:
+        return "" if run.seconds is None else f"{run.seconds:.1f}"
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("run/", view(self.run_view), name="compliance_run"),
+            *super().get_urls(),
+        ]
+
+    def run_view(self, request: HttpRequest) -> HttpResponse:
+        return views.run(request, self.admin_site.each_context(request))
+
+
+class FindingEventInline(admin.TabularInline):
+    model = FindingEvent
+    readonly_fields = ("at", "kind", "by", "note", "run")
+    fields = readonly_fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ["severity", "check_title", "subject_link", "status", "team", "first_seen",
+                    "last_seen"]  # fmt: skip
+    list_filter = ["status", "team", "severity", "check_key"]
+    search_fields = ["subject_label", "subject_key"]
+    date_hierarchy = "opened_at"
+    inlines = [FindingEventInline]
+    readonly_fields = ("check_title", "sentence", "subject_link", "severity", "team", "status",
+                       "first_seen", "opened_at", "last_seen", "acknowledged_at", "acknowledged_by",
+                       "resolved_at", "resolved_by", "note", "details")  # fmt: skip
+    fields = readonly_fields
+    list_select_related = ["subject_type"]
+    change_form_template = "admin/compliance/finding/change_form.html"
+    change_list_template = "admin/compliance/finding/change_list.html"
+
+    @admin.display(description=_("Check"), ordering="check_key")
+    def check_title(self, finding: Finding) -> str:
+        check = CHECKS.get(finding.check_key)
+        return str(check.title) if check else finding.check_key
+
+    @admin.display(description=_("Finding"))
+    def sentence(self, finding: Finding) -> str:
+        check = CHECKS.get(finding.check_key)
+        return check.describe(finding.details) if check else ""
+
+    @admin.display(description=_("About"), ordering="subject_label")
+    def subject_link(self, finding: Finding) -> str:
+        url = subject_admin_url(finding)
+        if url is None:
+            return finding.subject_label
+        return format_html('<a href="{}">{}</a>', url, finding.subject_label)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("dashboard/", view(self.dashboard_view), name="compliance_dashboard"),
+            path("<int:pk>/acknowledge/", view(self.acknowledge_view),
+                 name="compliance_finding_acknowledge"),
+            path("<int:pk>/resolve/", view(self.resolve_view), name="compliance_finding_resolve"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        return views.dashboard(request, self.admin_site.each_context(request))
+
+    def acknowledge_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return views.finding_action(
+            request, pk, action="acknowledge", admin_context=self.admin_site.each_context(request)
+        )
+
+    def resolve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return views.finding_action(
+            request, pk, action="resolve", admin_context=self.admin_site.each_context(request)
+        )
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
+                           change: bool = False, form_url: str = "",
+                           obj: Any = None) -> HttpResponse:  # fmt: skip
+        actions = []
+        if obj is not None and request.user.has_perm("compliance.change_finding"):
+            if obj.status == "open":
+                actions.append(
+                    (reverse("admin:compliance_finding_acknowledge", args=[obj.pk]),
+                     _("Acknowledge"))
+                )  # fmt: skip
+            if obj.status != "resolved":
+                actions.append(
+                    (reverse("admin:compliance_finding_resolve", args=[obj.pk]), _("Resolve"))
+                )
+        context["finding_actions"] = actions
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "team", "findings", "run"]
+    list_filter = ["team"]
+    readonly_fields = ("team", "sent_at", "findings", "recipients", "run")  # fmt: skip
+    fields = readonly_fields

@@ -1,0 +1,172 @@
+"""The staff compliance dashboard and the finding actions. They are served
+inside the admin (compliance/admin.py wraps them in `admin_view`), so the
+back office's staff and two-factor checks apply; each view checks its own
+permission and calls one service."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from compliance import services
+from compliance.charts import sparkline, stacked_bars
+from compliance.forms import FindingNoteForm, RunForm
+from compliance.models import Finding
+from compliance.registry import CHECKS, Severity, Team
+from compliance.selectors import (
+    check_summaries,
+    finding_detail_queryset,
+    findings_unresolved,
+    latest_run,
+    severity_trend,
+    subject_admin_url,
+)
+from compliance.tasks import run_checks
+from smartcoop.lib.forms import add_service_errors
+from smartcoop.lib.requests import request_user
+from smartcoop.lib.tasks import enqueue_on_commit
+
+VIEW = "compliance.view_finding"
+CHANGE = "compliance.change_finding"
+RUN = "compliance.run_checks"
+PAGE_SIZE = 50
+
+
+def dashboard(request: HttpRequest, admin_context: dict[str, Any]) -> HttpResponse:
+    if not request.user.has_perm(VIEW):
+        raise PermissionDenied
+    team = request.GET.get("team", "")
+    team = team if team in Team.values else ""
+    check_key = request.GET.get("check", "")
+    check_key = check_key if check_key in CHECKS else ""
+    severity = request.GET.get("severity", "")
+    severity = severity if severity in Severity.values else ""
+    summaries = check_summaries(team=team)
+    trend = severity_trend(team=team)
+    findings = findings_unresolved(team=team, check_key=check_key, severity=severity)
+    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "finding": finding,
+            "check": CHECKS.get(finding.check_key),
+            "sentence": CHECKS[finding.check_key].describe(finding.details)
+            if finding.check_key in CHECKS else "",
+            "subject_url": subject_admin_url(finding),
+        }
+        for finding in page
+    ]  # fmt: skip
+    for summary in summaries:
+        summary.spark = sparkline(summary.trend)  # type: ignore[attr-defined]
+    context = {
+        **admin_context,
+        "title": _("Compliance"),
+        "teams": Team.choices,
+        "team": team,
+        "check_key": check_key,
+        "severity": severity,
+        "check_title": CHECKS[check_key].title if check_key else "",
+        "summaries": summaries,
+        "chart": stacked_bars(trend),
+        "trend": trend,
+        "rows": rows,
+        "page": page,
+        "latest_run": latest_run(),
+        "can_change": request.user.has_perm(CHANGE),
+        "can_run": request.user.has_perm(RUN),
+        "run_form": RunForm(),
+        "note_form": FindingNoteForm(),
+        "here": request.get_full_path(),
+    }
+    return TemplateResponse(request, "compliance/dashboard.html", context)
+
+
+def finding_action(
+    request: HttpRequest, pk: int, *, action: str, admin_context: dict[str, Any]
+) -> HttpResponse:
+    """Acknowledge or resolve a finding with a note: a form page on GET (from
+    the admin), the change on POST (from that page or the dashboard)."""
+    if not request.user.has_perm(CHANGE):
+        raise PermissionDenied
+    finding = get_object_or_404(finding_detail_queryset(), pk=pk)
+    back = _back_url(request, finding)
+    form = FindingNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        service = {
+            "acknowledge": services.finding_acknowledge, "resolve": services.finding_resolve
+        }[action]  # fmt: skip
+        try:
+            note = form.cleaned_data["note"]
+            service(finding=finding, acting_user=request_user(request), note=note)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            done = {
+                "acknowledge": _("Finding acknowledged: %(label)s"),
+                "resolve": _("Finding resolved: %(label)s"),
+            }[action] % {"label": finding.subject_label}
+            messages.success(request, done)
+            return HttpResponseRedirect(back)
+    if request.method == "POST" and request.POST.get("from") == "dashboard":
+        # The dashboard's inline form: say what was wrong and go back to it.
+        for error in [*form.non_field_errors(), *form.errors.get("note", [])]:
+            messages.error(request, error)
+        return HttpResponseRedirect(back)
+    check = CHECKS.get(finding.check_key)
+    title = _("Acknowledge") if action == "acknowledge" else _("Resolve")
+    context = {
+        **admin_context,
+        "title": title,
+        "subject": finding.subject_label,
+        "back_url": back,
+        "opts": Finding._meta,
+        "form": form,
+        "facts": [
+            (_("Check"), check.title if check else finding.check_key),
+            (_("About"), finding.subject_label),
+            (_("Finding"), check.describe(finding.details) if check else ""),
+            (_("Status"), finding.get_status_display()),
+            (_("First seen"), finding.first_seen),
+            (_("Last seen"), finding.last_seen),
+        ],
+    }
+    return TemplateResponse(request, "admin/invoicing/note_form.html", context)
+
+
+def _back_url(request: HttpRequest, finding: Finding) -> str:
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("admin:compliance_finding_change", args=[finding.pk])
+
+
+def run(request: HttpRequest, admin_context: dict[str, Any]) -> HttpResponse:
+    """Start one check or all of them in a worker (a full run takes tens of
+    seconds at the cooperative's size: not inside a web request)."""
+    if not request.user.has_perm(RUN):
+        raise PermissionDenied
+    form = RunForm(request.POST or None)
+    back = request.POST.get("next") or reverse("admin:compliance_dashboard")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("admin:compliance_dashboard")
+    if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["check"]
+        enqueue_on_commit(run_checks, [key] if key else None, request_user(request).pk)
+        if key:
+            messages.success(
+                request, _("The check “%(title)s” is running.") % {"title": CHECKS[key].title}
+            )
+        else:
+            messages.success(request, _("All checks are running."))
+        return HttpResponseRedirect(back)
+    if request.method == "POST":
+        messages.error(request, _("Choose a check from the list."))
+        return HttpResponseRedirect(back)
+    context = {**admin_context, "title": _("Run checks"), "form": form}
+    return TemplateResponse(request, "compliance/run.html", context)
