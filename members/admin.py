@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from members import services
 from members.forms import MemberFieldsCleanMixin
 from members.models import (
+    ARTIST_CERTIFICATE_FIELDS,
     Consent,
     LegalNameChange,
     Member,
@@ -29,6 +30,7 @@ class MemberAdminForm(MemberFieldsCleanMixin, forms.ModelForm):
         fields = (
             "user", "legal_name", "category", "street", "postal_code", "city", "country",
             "phone", "language", "birth_date", "iban", "enterprise_number",
+            *ARTIST_CERTIFICATE_FIELDS,
         )  # fmt: skip
 
 
@@ -81,7 +83,7 @@ def _status_action(target: str, label: Any) -> Any:
 class MemberAdmin(HistoryAdmin):
     form = MemberAdminForm
     list_display = ("member_number", "legal_name", "email", "status", "category", "city")
-    list_filter = ("status", "category", "language")
+    list_filter = ("status", "category", "language", "artist_certificate_type")
     search_fields = ("=member_number", "legal_name", "user__email")
     list_select_related = ("user",)
     readonly_fields = ("member_number", "status", "national_number", "created_at", "updated_at")
@@ -97,6 +99,7 @@ class MemberAdmin(HistoryAdmin):
                                    "language")}),
         (_("Identity and bank"), {"fields": ("birth_date", "iban", "enterprise_number",
                                              "national_number")}),
+        (_("Artist work certificate"), {"fields": ARTIST_CERTIFICATE_FIELDS}),
         (_("Created and updated"), {"fields": ("created_at", "updated_at")}),
     )  # fmt: skip
 

@@ -2,12 +2,20 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from members import services, validators
-from members.models import ConsentKind, Language, Member
+from members.models import (
+    ARTIST_CERTIFICATE_FIELDS,
+    ArtistCertificateType,
+    ConsentKind,
+    Language,
+    Member,
+    artist_certificate_errors,
+)
 from smartcoop.lib.forms import add_service_errors
 
 
@@ -121,16 +129,25 @@ class ProfileForm(MemberFieldsCleanMixin, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = services.PROFILE_FIELDS
+        fields = services.PROFILE_FIELDS + ARTIST_CERTIFICATE_FIELDS
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "artist_certificate_number": forms.TextInput(attrs={"autocomplete": "off"}),
+            "artist_certificate_valid_from": forms.DateInput(
+                attrs={"type": "date"}, format="%Y-%m-%d"
+            ),
+            "artist_certificate_valid_until": forms.DateInput(
+                attrs={"type": "date"}, format="%Y-%m-%d"
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["legal_name"].initial = self.instance.legal_name
         self.fields["iban"].initial = validators.format_iban(self.instance.iban)
+        kind = self.fields["artist_certificate_type"]
+        kind.choices = [("", _("No certificate")), *ArtistCertificateType.choices]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -142,6 +159,15 @@ class ProfileForm(MemberFieldsCleanMixin, forms.ModelForm):
                 )
             except ValidationError as exc:
                 self.add_error("national_number", exc)
+        certificate = artist_certificate_errors(
+            kind=cleaned.get("artist_certificate_type") or "",
+            number=(cleaned.get("artist_certificate_number") or "").strip(),
+            valid_from=cleaned.get("artist_certificate_valid_from"),
+            valid_until=cleaned.get("artist_certificate_valid_until"),
+        )
+        for field, error in certificate.items():
+            if field not in self.errors:  # a date that did not parse says so already
+                self.add_error(field, error)
         return cleaned
 
     def _post_clean(self) -> None:
@@ -151,14 +177,19 @@ class ProfileForm(MemberFieldsCleanMixin, forms.ModelForm):
 
     def save_with(self, *, acting_user: Any) -> Member:
         values = {f: self.cleaned_data.get(f) for f in services.PROFILE_FIELDS}
+        certificate = {f: self.cleaned_data.get(f) for f in ARTIST_CERTIFICATE_FIELDS}
         try:
-            return services.member_profile_update(
-                member=self.instance,
-                acting_user=acting_user,
-                values=values,
-                legal_name=self.cleaned_data.get("legal_name"),
-                national_number=self.cleaned_data.get("national_number") or None,
-            )
+            with transaction.atomic():
+                member = services.member_profile_update(
+                    member=self.instance,
+                    acting_user=acting_user,
+                    values=values,
+                    legal_name=self.cleaned_data.get("legal_name"),
+                    national_number=self.cleaned_data.get("national_number") or None,
+                )
+                return services.member_artist_certificate_set(
+                    member=member, acting_user=acting_user, values=certificate
+                )
         except ValidationError as exc:
             add_service_errors(self, exc)
             raise

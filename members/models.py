@@ -1,10 +1,13 @@
 """Members: the person behind each account, their membership status, consents
 and the access log of their national register number (domain.md, Members)."""
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -43,6 +46,70 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ArtistCertificateType(models.TextChoices):
+    """The artist work certificate (domain.md, Compliance) that the Kunstwerkcommissie /
+    Commission du travail des arts has issued since 1 January 2024, replacing the
+    artist visa (kunstenaarsvisum / visa artiste). It gives access to the artists'
+    social-security arrangements (the art. 1bis scheme of the law of 27 June 1969);
+    the commission grants the most favourable type the file supports."""
+
+    # nl: (gewoon) kunstwerkattest; fr: attestation du travail des arts (ordinaire).
+    # Valid 5 years (artist visas converted on 1/1/2024: the visa's term, at least 2 years).
+    ORDINARY = "ordinary", _("Artist work certificate")
+    # nl: kunstwerkattest "plus"; fr: attestation du travail des arts « plus ».
+    # Valid 5 years; also opens the kunstwerkuitkering / allocation du travail des arts.
+    PLUS = "plus", _("Artist work certificate “plus”")
+    # nl: kunstwerkattest "starter"; fr: attestation du travail des arts « starter ».
+    # Valid 3 years, granted once to a starting artist who cannot yet get a "plus".
+    STARTER = "starter", _("Artist work certificate “starter”")
+
+
+# The certificate's columns on Member, in the order forms show them.
+ARTIST_CERTIFICATE_FIELDS = (
+    "artist_certificate_type", "artist_certificate_number",
+    "artist_certificate_valid_from", "artist_certificate_valid_until",
+)  # fmt: skip
+
+CERTIFICATE_TYPE_REQUIRED = _(
+    "Choose the type of certificate, or leave its number and dates empty."
+)
+CERTIFICATE_FROM_REQUIRED = _("Enter the date from which the certificate is valid.")
+CERTIFICATE_UNTIL_REQUIRED = _("Enter the date until which the certificate is valid.")
+CERTIFICATE_DATES_ORDER = _(
+    "The certificate must end after it starts: enter a date after %(valid_from)s."
+)
+
+
+def artist_certificate_errors(
+    *, kind: str, number: str, valid_from: datetime.date | None,
+    valid_until: datetime.date | None,
+) -> dict[str, ValidationError]:  # fmt: skip
+    """What is wrong with an artist work certificate as entered, by field: a type
+    needs both dates, dates or a number need a type, and it ends after it starts.
+    Member.clean() and the member's profile form both use it; the database
+    constraints on Member say the same."""
+    errors: dict[str, ValidationError] = {}
+    if kind:
+        if valid_from is None:
+            errors["artist_certificate_valid_from"] = ValidationError(
+                CERTIFICATE_FROM_REQUIRED, code="required"
+            )
+        if valid_until is None:
+            errors["artist_certificate_valid_until"] = ValidationError(
+                CERTIFICATE_UNTIL_REQUIRED, code="required"
+            )
+    elif number or valid_from is not None or valid_until is not None:
+        errors["artist_certificate_type"] = ValidationError(
+            CERTIFICATE_TYPE_REQUIRED, code="required"
+        )
+    if valid_from is not None and valid_until is not None and valid_until <= valid_from:
+        errors["artist_certificate_valid_until"] = ValidationError(
+            CERTIFICATE_DATES_ORDER, code="dates_order",
+            params={"valid_from": f"{valid_from:%d/%m/%Y}"},
+        )  # fmt: skip
+    return errors
+
+
 class Member(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member"
@@ -76,6 +143,24 @@ class Member(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.APPLICANT
     )
+    # The artist work certificate, for members who invoice artistic activities; the
+    # nightly check artists.certificate reports one missing or about to end.
+    artist_certificate_type = models.CharField(
+        _("artist work certificate"), max_length=10, blank=True,
+        choices=ArtistCertificateType.choices,
+        help_text=_(
+            "The kunstwerkattest / attestation du travail des arts, if you have one; "
+            "the cooperative asks for it for artistic activities."
+        ),
+    )  # fmt: skip
+    artist_certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    artist_certificate_valid_from = models.DateField(
+        _("certificate valid from"), null=True, blank=True
+    )
+    artist_certificate_valid_until = models.DateField(
+        _("certificate valid until"), null=True, blank=True,
+        help_text=_("The last day the certificate is valid."),
+    )  # fmt: skip
     # Fernet token; never shown, searched or used as a key (domain.md).
     national_number_encrypted = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -100,10 +185,54 @@ class Member(models.Model):
             models.CheckConstraint(
                 condition=Q(category__in=[c.value for c in Category]), name="member_category_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    artist_certificate_type__in=["", *(t.value for t in ArtistCertificateType)]
+                ),
+                name="member_artist_certificate_type_valid",
+            ),
+            # A certificate has a type and both dates; no certificate leaves all four empty.
+            models.CheckConstraint(
+                condition=Q(
+                    artist_certificate_type="",
+                    artist_certificate_number="",
+                    artist_certificate_valid_from__isnull=True,
+                    artist_certificate_valid_until__isnull=True,
+                )
+                | (
+                    ~Q(artist_certificate_type="")
+                    & Q(
+                        artist_certificate_valid_from__isnull=False,
+                        artist_certificate_valid_until__isnull=False,
+                    )
+                ),
+                name="member_artist_certificate_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(artist_certificate_valid_from__isnull=True)
+                | Q(artist_certificate_valid_until__isnull=True)
+                | Q(artist_certificate_valid_until__gt=F("artist_certificate_valid_from")),
+                name="member_artist_certificate_ends_after_it_starts",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member_number} {self.legal_name}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors = artist_certificate_errors(
+            kind=self.artist_certificate_type,
+            number=self.artist_certificate_number,
+            valid_from=self.artist_certificate_valid_from,
+            valid_until=self.artist_certificate_valid_until,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_artist_certificate(self) -> bool:
+        return bool(self.artist_certificate_type)
 
     @property
     def has_national_number(self) -> bool:

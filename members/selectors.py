@@ -1,10 +1,12 @@
 """Reads of members that views, the admin and other apps share."""
 
+import datetime
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from members.models import LegalNameChange, Member
+from members.models import ArtistCertificateType, LegalNameChange, Member, Status
 
 
 def member_for_user(*, user: User | AnonymousUser) -> Member | None:
@@ -30,3 +32,25 @@ def legal_name_change_pending(*, member: Member) -> LegalNameChange | None:
 
 def member_list() -> QuerySet[Member]:
     return Member.objects.select_related("user")
+
+
+def members_current() -> QuerySet[Member]:
+    """Members whose membership is current (status member), by member number."""
+    return Member.objects.filter(status=Status.MEMBER).order_by("member_number")
+
+
+def members_artist_certificate_ending(*, by: datetime.date) -> QuerySet[Member]:
+    """Members without an artist work certificate, or whose certificate is valid
+    only until `by` or earlier (already ended included). Other apps narrow
+    their own rows with it (`member__in=`), so it stays one query."""
+    return Member.objects.filter(
+        Q(artist_certificate_valid_until__isnull=True) | Q(artist_certificate_valid_until__lte=by)
+    )
+
+
+def artist_certificate_type_label(*, kind: str) -> str:
+    """The name of a type of artist work certificate in the active language
+    ("" for none, the stored value for one this code no longer knows)."""
+    if kind in ArtistCertificateType.values:
+        return str(ArtistCertificateType(kind).label)
+    return kind

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import validators
 from members.models import (
+    ARTIST_CERTIFICATE_FIELDS,
     STATUS_TRANSITIONS,
     Consent,
     ConsentKind,
@@ -25,6 +26,7 @@ from members.models import (
     NationalNumberAccess,
     Status,
     StatusChange,
+    artist_certificate_errors,
 )
 from rules.selectors import rules_on
 from smartcoop.lib.audit import audited
@@ -367,6 +369,12 @@ def member_data_export(*, member: Member, acting_user: User) -> dict[str, Any]:
             "enterprise_number": member.enterprise_number,
             "category": member.category,
             "status": member.status,
+            "artist_certificate": {
+                "type": member.artist_certificate_type,
+                "number": member.artist_certificate_number,
+                "valid_from": _iso(member.artist_certificate_valid_from),
+                "valid_until": _iso(member.artist_certificate_valid_until),
+            },
             "national_number": member_national_number_read(
                 member=member,
                 acting_user=acting_user,
@@ -407,3 +415,37 @@ def member_data_export(*, member: Member, acting_user: User) -> dict[str, Any]:
         ],
     }
     return data
+
+
+def member_artist_certificate_set(
+    *, member: Member, acting_user: User, values: dict[str, Any]
+) -> Member:
+    """Record the member's artist work certificate as they entered it (all
+    four fields; empty ones clear it). Refuses, naming the fields, what
+    artist_certificate_errors refuses; saves and audits only a change."""
+    unknown = set(values) - set(ARTIST_CERTIFICATE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not artist certificate fields: {sorted(unknown)}")
+    new: dict[str, Any] = {
+        "artist_certificate_type": values.get("artist_certificate_type") or "",
+        "artist_certificate_number": (values.get("artist_certificate_number") or "").strip(),
+        "artist_certificate_valid_from": values.get("artist_certificate_valid_from"),
+        "artist_certificate_valid_until": values.get("artist_certificate_valid_until"),
+    }
+    errors = artist_certificate_errors(
+        kind=new["artist_certificate_type"],
+        number=new["artist_certificate_number"],
+        valid_from=new["artist_certificate_valid_from"],
+        valid_until=new["artist_certificate_valid_until"],
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if all(getattr(member, field) == value for field, value in new.items()):
+            return member
+        for field, value in new.items():
+            setattr(member, field, value)
+        audited(member, acting_user=acting_user, reason="artist work certificate edited")
+        member.save(update_fields=[*new, "updated_at"])
+    return member

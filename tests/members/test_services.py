@@ -240,7 +240,17 @@ def test_data_export_holds_everything_and_logs_the_national_number_read():
         member=created, acting_user=created.user, values={"phone": "+32 470 00 00 00"},
         national_number="85073003328",
     )  # fmt: skip
+    member = services.member_artist_certificate_set(
+        member=member, acting_user=member.user,
+        values={"artist_certificate_type": "plus", "artist_certificate_number": "KW-2025-0042",
+                "artist_certificate_valid_from": datetime.date(2025, 3, 1),
+                "artist_certificate_valid_until": datetime.date(2030, 2, 28)},
+    )  # fmt: skip
     data = services.member_data_export(member=member, acting_user=member.user)
+    assert data["member"]["artist_certificate"] == {
+        "type": "plus", "number": "KW-2025-0042", "valid_from": "2025-03-01",
+        "valid_until": "2030-02-28",
+    }  # fmt: skip
     assert data["account"]["email"] == member.user.email
     assert data["member"]["national_number"] == "85073003328"
     assert data["member"]["phone"] == "+32 470 00 00 00"
