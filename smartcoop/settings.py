@@ -280,6 +280,16 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # --- Documents and delivery -------------------------------------------------------
 # The sweep re-enqueues an issued document still missing after this long.
 DOCUMENTS_SWEEP_AFTER_SECONDS = env_int("DOCUMENTS_SWEEP_AFTER_SECONDS", 180)
+# The nightly compliance check reports an issued document still missing its
+# PDF or UBL only this long after issue: the sweep and the render queue first.
+COMPLIANCE_DOCUMENT_GRACE_SECONDS = env_int("COMPLIANCE_DOCUMENT_GRACE_SECONDS", 3600)
+# Re-hashing every stored file each night does not scale: each night the check
+# verifies the documents whose id % slices is the day's (each one once every
+# `slices` nights), plus every document it has an open finding about.
+COMPLIANCE_DOCUMENT_SLICES = env_int("COMPLIANCE_DOCUMENT_SLICES", 30)
+# An invoice that must go over Peppol and is not delivered this long after
+# issue (or after its transmission failed or got stuck) is a finding.
+COMPLIANCE_PEPPOL_GRACE_SECONDS = env_int("COMPLIANCE_PEPPOL_GRACE_SECONDS", 86400)
 # An email that fails is retried with exponential backoff (base x 4^n seconds)
 # and shown as failed after this many attempts.
 # --- E-invoicing (Peppol) -----------------------------------------------------------

@@ -24,7 +24,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, make_msgid
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,7 @@ from invoicing.models import (
     TransmissionStatus,
 )
 from invoicing.rendering import RenderedDocument, RenderError, renderer_for
+from invoicing.selectors_documents import FORMATS_ON_ISSUE, missing_documents
 from members.models import Member
 from smartcoop.lib.audit import audited
 from smartcoop.lib.ogm import ogm_format
@@ -63,9 +64,9 @@ DOCUMENT_DAMAGED = "stored document {pk} no longer matches its SHA-256"
 
 EXPORT_MAX_DAYS = 366
 SWEEP_BATCH = 1000
-# Every issued document gets its readable PDF and its e-invoice (UBL). One
-# task renders both: storing the UBL stores the PDF it embeds first.
-FORMATS_ON_ISSUE = (DocumentFormat.PDF, DocumentFormat.UBL)
+# Every issued document gets its readable PDF and its e-invoice (UBL),
+# FORMATS_ON_ISSUE (invoicing.selectors_documents). One task renders both:
+# storing the UBL stores the PDF it embeds first.
 RENDER_ON_ISSUE = str(DocumentFormat.UBL)
 
 
@@ -210,20 +211,6 @@ class SweepResult:
     deliveries: int
     exports: int
     transmissions: int = 0
-
-
-def missing_documents(*, older_than: datetime.datetime) -> QuerySet[Invoice]:
-    """Issued invoices and credit notes, issued before `older_than`, that
-    lack one of the formats rendered on issue."""
-    query: Any = Q()
-    for format in FORMATS_ON_ISSUE:
-        query |= ~Exists(InvoiceDocument.objects.filter(invoice_id=OuterRef("pk"), format=format))
-    return (
-        Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
-        .filter(issued_at__lt=older_than)
-        .filter(query)
-        .order_by("issued_at")
-    )
 
 
 def documents_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
