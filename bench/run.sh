@@ -11,7 +11,8 @@
 # invoicing benchmarks (bench/bench_invoicing.py; BENCH_ONLY=invoicing), and
 # the invoice documents benchmarks (bench/bench_documents.py: PDF rendering in
 # process, and two real Celery worker processes rendering 2,000 invoices;
-# BENCH_ONLY=documents).
+# BENCH_ONLY=documents), and the nightly compliance run (bench/bench_compliance.py;
+# BENCH_ONLY=compliance).
 #
 #   bash bench/run.sh [--members N] [--runs N] [--target-seconds S]
 #                     [--export-runs N] [--export-target-seconds S]
@@ -96,6 +97,19 @@ fi
 if [ "${BENCH_SKIP_DOCUMENTS:-0}" != "1" ] && [ "${BENCH_ONLY:-documents}" = "documents" ]; then
   # shellcheck disable=SC2086
   python bench/bench_documents.py ${BENCH_DOCUMENTS_ARGS:-} &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+fi
+
+# Nightly compliance (issue 9): seed_demo --members 30000 --invoices 1000000,
+# documents and Peppol transmissions for every issued invoice, then every
+# check, 3 runs, against a `SELECT count(*)` of the invoices in the same run.
+# `BENCH_ONLY=compliance bash bench/run.sh` runs only this part;
+# BENCH_COMPLIANCE_ARGS passes options (e.g. "--invoices 100000 --members 5000").
+if [ "${BENCH_SKIP_COMPLIANCE:-0}" != "1" ] && [ "${BENCH_ONLY:-compliance}" = "compliance" ]; then
+  # shellcheck disable=SC2086
+  python bench/bench_compliance.py ${BENCH_COMPLIANCE_ARGS:-} &
   bench_pid=$!
   wait "$bench_pid"
   bench_pid=""
