@@ -54,7 +54,7 @@ def stacked_bars(points: list[TrendPoint]) -> StackedBars:
     plot_height = HEIGHT - TOP - BOTTOM
     baseline = HEIGHT - BOTTOM
     slot = (WIDTH - LEFT) / max(len(points), 1)
-    width = max(slot * 0.7, 2)
+    width = min(max(slot * 0.7, 2), 24)
     columns = []
     every = max(1, len(points) // 6)
     for index, point in enumerate(points):
