@@ -10,7 +10,6 @@ has an open finding about, so a repaired file is seen repaired the next night.
 import datetime
 import logging
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from compliance.registry import Check, Context, Problem, Severity, Team, register
 from invoicing.selectors_documents import (
     IdProblem,
-    StoredDocument,
     clients_with_invalid_ids,
     documents_to_verify,
     invoices_missing_documents,
@@ -106,25 +104,6 @@ def _open_pks(open_subjects: Iterable[str], prefix: str) -> list[int]:
     return pks
 
 
-HASH_THREADS = 4  # hashlib and file reads release the GIL: the cores hash in parallel
-
-
-def _hashed(
-    documents: Iterable[StoredDocument],
-) -> Iterator[tuple[StoredDocument, str | None, Exception | None]]:
-    """Each document with the SHA-256 of its stored bytes (None: the file is
-    gone) or the error reading it, in order, hashed by a few threads."""
-
-    def digest(document: StoredDocument) -> tuple[StoredDocument, str | None, Exception | None]:
-        try:
-            return document, stored_file_sha256(document.name), None
-        except Exception as exc:
-            return document, None, exc
-
-    with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
-        yield from pool.map(digest, documents)
-
-
 @register
 class DocumentsIntegrity(Check):
     key = "documents.integrity"
@@ -144,9 +123,11 @@ class DocumentsIntegrity(Check):
             slices=slices, slice_index=ctx.today.toordinal() % slices,
             also=_open_pks(ctx.open_subjects, "document"),
         )  # fmt: skip
-        for document, digest, exc in _hashed(documents):
+        for document in documents:
             actual, error = "", ""
-            if exc is not None:  # one unreadable file never stops the others
+            try:
+                digest = stored_file_sha256(document.name)
+            except Exception as exc:  # one unreadable file never stops the others
                 logger.warning("Stored document %s could not be read: %r", document.pk, exc)
                 reason, error = UNREADABLE, type(exc).__name__
             else:
