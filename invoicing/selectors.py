@@ -779,3 +779,9 @@ def invoices_issued_outside(*, periods_sql: tuple[str, list[Any]]) -> list[Membe
         )
         for member_id, member_number, legal_name, count, first, last, numbers in rows
     ]
+
+
+def document_kind_label(kind: str) -> str:
+    """ "Invoice" or "Credit note" in the active language (the numbering
+    series are named after the kind); an unknown kind as it is."""
+    return str(DocumentKind(kind).label) if kind in DocumentKind.values else kind

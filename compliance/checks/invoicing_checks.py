@@ -13,7 +13,12 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance.registry import Check, Context, Problem, Severity, Team, register
-from invoicing.selectors import invoices_issued_outside, numbering_breaks, overdue_by_member
+from invoicing.selectors import (
+    document_kind_label,
+    invoices_issued_outside,
+    numbering_breaks,
+    overdue_by_member,
+)
 from shares.selectors import holding_periods_sql
 from smartcoop.lib.money import format_money
 
@@ -108,7 +113,7 @@ class NumberingBroken(Check):
             yield Problem(
                 key=f"series:{row.series}/{row.year}",
                 subject=(COUNTER, row.counter_id),
-                label=f"{row.series} {row.year}",
+                label=f"{document_kind_label(row.series)} {row.year}",
                 details={
                     "series": row.series,
                     "year": row.year,
@@ -182,7 +187,7 @@ class NumberingBroken(Check):
         if details["counter_behind"]:
             parts.append(gettext("the counter is behind what was issued"))
         return gettext("Series %(series)s %(year)s: %(problems)s.") % {
-            "series": details["series"],
+            "series": document_kind_label(details["series"]),
             "year": details["year"],
             "problems": "; ".join(parts),
         }

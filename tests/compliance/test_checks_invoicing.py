@@ -395,7 +395,7 @@ def test_a_gap_is_found_then_resolved_once_the_missing_number_is_there():
     counter = counter_of("invoice", 2026)
     assert finding.subject_key == "series:invoice/2026"
     assert subject_of(finding) == ("numbercounter", counter.pk)
-    assert finding.subject_label == "invoice 2026"
+    assert finding.subject_label == "Invoice 2026"
     assert (finding.severity, finding.team) == ("error", "finance")
     assert finding.details == {
         "series": "invoice", "year": 2026, "issued": 3, "highest": 4,
@@ -408,7 +408,7 @@ def test_a_gap_is_found_then_resolved_once_the_missing_number_is_there():
     }  # fmt: skip
     with translation.override("en"):
         assert CHECKS[NUMBERING].describe(finding.details) == (
-            "Series invoice 2026: 1 number missing (3)."
+            "Series Invoice 2026: 1 number missing (3)."
         )
     issued_row(member, sequence=3, issue_date=datetime.date(2026, 3, 3))
     second = run(NUMBERING)
@@ -429,7 +429,7 @@ def test_gaps_at_the_start_and_numbers_the_counter_gave_out_beyond_the_last_row(
     assert problem.details["counter_behind"] is False
     with translation.override("en"):
         assert CHECKS[NUMBERING].describe(problem.details) == (
-            "Series invoice 2026: 5 numbers missing (1–2, 5–7)."
+            "Series Invoice 2026: 5 numbers missing (1–2, 5–7)."
         )
 
 
@@ -443,7 +443,7 @@ def test_a_counter_behind_what_was_issued_is_found():
     assert problem.details["missing_count"] == problem.details["duplicate_count"] == 0
     with translation.override("en"):
         assert CHECKS[NUMBERING].describe(problem.details) == (
-            "Series invoice 2026: the counter is behind what was issued."
+            "Series Invoice 2026: the counter is behind what was issued."
         )
 
 
@@ -462,7 +462,7 @@ def test_a_date_order_break_is_found_with_the_pair():
     assert problem.details["missing_count"] == 0
     with translation.override("en"):
         assert CHECKS[NUMBERING].describe(problem.details) == (
-            "Series invoice 2026: 1 number dated before the one it follows."
+            "Series Invoice 2026: 1 number dated before the one it follows."
         )
 
 
@@ -510,7 +510,7 @@ def test_a_duplicate_is_found_then_resolved_once_removed():
     assert finding.details["missing_count"] == finding.details["out_of_order_count"] == 0
     with translation.override("en"):
         assert CHECKS[NUMBERING].describe(finding.details) == (
-            "Series invoice 2026: 1 sequence issued twice; 1 number used twice."
+            "Series Invoice 2026: 1 sequence issued twice; 1 number used twice."
         )
     _delete_issued(twin)
     run(NUMBERING)
