@@ -1,6 +1,8 @@
 """The compliance back office: runs and their results, findings with their
 history, digests sent; the dashboard, the finding actions and "run now" are
-served here so the admin's staff and two-factor checks cover them."""
+served here so the admin's staff and two-factor checks cover them. Runs,
+results and findings change only through the services: every admin here is
+read-only."""
 
 from typing import Any
 
@@ -14,34 +16,15 @@ from compliance import views
 from compliance.models import CheckResult, CheckRun, DigestSent, Finding, FindingEvent
 from compliance.registry import CHECKS
 from compliance.selectors import subject_admin_url
+from smartcoop.admin_site import ReadOnlyAdminMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Runs, results and findings change only through the services."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class CheckResultInline(admin.TabularInline):
+class CheckResultInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CheckResult
     readonly_fields = ("check_title", "severity", "team", "ok", "found", "new", "reopened",
                        "resolved", "open_after", "milliseconds", "error")  # fmt: skip
     fields = readonly_fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("Check"))
     def check_title(self, result: CheckResult) -> str:
@@ -54,7 +37,7 @@ class CheckResultInline(admin.TabularInline):
 
 
 @admin.register(CheckRun)
-class CheckRunAdmin(ReadOnlyAdmin):
+class CheckRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["started_at", "trigger", "started_by", "status", "duration", "found", "new",
                     "resolved", "failed_checks"]  # fmt: skip
     list_filter = ["status", "trigger"]
@@ -80,22 +63,15 @@ class CheckRunAdmin(ReadOnlyAdmin):
         return views.run(request, self.admin_site.each_context(request))
 
 
-class FindingEventInline(admin.TabularInline):
+class FindingEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FindingEvent
     readonly_fields = ("at", "kind", "by", "note", "run")
     fields = readonly_fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Finding)
-class FindingAdmin(ReadOnlyAdmin):
+class FindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["severity", "check_title", "subject_link", "status", "team", "first_seen",
                     "last_seen"]  # fmt: skip
     list_filter = ["status", "team", "severity", "check_key"]
@@ -169,7 +145,7 @@ class FindingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DigestSent)
-class DigestSentAdmin(ReadOnlyAdmin):
+class DigestSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sent_at", "team", "findings", "run"]
     list_filter = ["team"]
     readonly_fields = ("team", "sent_at", "findings", "recipients", "run")  # fmt: skip

@@ -48,7 +48,7 @@ from invoicing.models import (
     NumberCounter,
     UnmatchedBankLine,
 )
-from smartcoop.admin_site import HistoryAdmin
+from smartcoop.admin_site import HistoryAdmin, ReadOnlyAdminMixin
 from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.ogm import ogm_format, ogm_parse
 from smartcoop.lib.requests import request_user
@@ -93,19 +93,6 @@ def _lines(rows: list[tuple[Any, Any]]) -> SafeString | str:
     return format_html_join(
         mark_safe("<br>"), "<strong>{}</strong>: {}", ((str(k), v) for k, v in shown)
     )
-
-
-class ReadOnlyAdminMixin:
-    """Looked at, never written here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class _ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, HistoryAdmin):

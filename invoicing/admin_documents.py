@@ -32,7 +32,7 @@ from invoicing.rendering import RenderError
 from invoicing.routing import route_for_invoice
 from invoicing.services import documents, einvoicing
 from invoicing.views_documents import invoice_pdf_response, invoice_ubl_response
-from smartcoop.admin_site import HistoryAdmin
+from smartcoop.admin_site import HistoryAdmin, ReadOnlyAdminMixin
 from smartcoop.lib.requests import request_user
 
 VIEW_PERMISSION = "invoicing.view_invoice"
@@ -252,19 +252,8 @@ class InvoiceDeliveryAdmin(HistoryAdmin):
 # --- Stored documents and rendering failures ------------------------------------------
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(InvoiceDocument)
-class InvoiceDocumentAdmin(_ReadOnly):
+class InvoiceDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("filename", "invoice", "format", "size", "sha256", "created_at")
     list_filter = ("format", "created_at")
     search_fields = ("invoice__number", "sha256")
@@ -339,7 +328,7 @@ class PeppolTransmissionAdmin(HistoryAdmin):
 
 
 @admin.register(DocumentFailure)
-class DocumentFailureAdmin(_ReadOnly):
+class DocumentFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("invoice", "format", "attempts", "last_failed_at", "resolved_at", "error")
     list_filter = (("resolved_at", admin.EmptyFieldListFilter), "format")
     search_fields = ("invoice__number", "error")

@@ -1,6 +1,8 @@
 """The staff back office: the Django admin behind the same login, with
 two-factor authentication required for every staff user."""
 
+from typing import Any
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -43,6 +45,20 @@ class CoopAdminSite(admin.AdminSite):
             messages.warning(request, _(str(MFA_REQUIRED)))
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return HttpResponseRedirect(next_url)
+
+
+class ReadOnlyAdminMixin:
+    """Looked at, never written here (for admins and inlines whose rows
+    change only through their services)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
