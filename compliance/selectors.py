@@ -48,7 +48,7 @@ class CheckSummary:
         return self.open + self.acknowledged
 
 
-def check_summaries(*, team: str = "") -> list[CheckSummary]:
+def check_summaries(*, runs: list[CheckRun], team: str = "") -> list[CheckSummary]:
     """Every registered check (of a team) with its open and acknowledged
     findings, its latest result and its counts over the last runs; most
     serious and most numerous first."""
@@ -74,7 +74,6 @@ def check_summaries(*, team: str = "") -> list[CheckSummary]:
     )
     for result in CheckResult.objects.filter(pk__in=[row["last"] for row in latest]):
         summaries[result.check_key].last_result = result
-    runs = trend_runs()
     per_run: dict[tuple[int, str], int] = {
         (run_id, key): open_after
         for run_id, key, open_after in CheckResult.objects.filter(
@@ -108,9 +107,8 @@ class TrendPoint:
         return sum(self.by_severity.values())
 
 
-def severity_trend(*, team: str = "", limit: int = TREND_RUNS) -> list[TrendPoint]:
-    """Open findings after each of the last runs, per severity (the chart)."""
-    runs = trend_runs(limit)
+def severity_trend(*, runs: list[CheckRun], team: str = "") -> list[TrendPoint]:
+    """Open findings after each of `runs` (trend_runs()), per severity (the chart)."""
     results = CheckResult.objects.filter(run__in=runs)
     if team:
         results = results.filter(team=team)

@@ -193,9 +193,9 @@ def _content_type(label: str) -> ContentType:
     return ContentType.objects.get_by_natural_key(app_label, model)
 
 
-def _clean_note(note: str, *, required: bool) -> str:
+def _clean_note(note: str) -> str:
     note = (note or "").strip()
-    if required and not note:
+    if not note:
         raise ValidationError({"note": _("Write a note that says what was done or decided.")})
     if len(note) > NOTE_MAX:
         raise ValidationError(
@@ -204,42 +204,43 @@ def _clean_note(note: str, *, required: bool) -> str:
     return note
 
 
-@transaction.atomic
 def finding_acknowledge(*, finding: Finding, acting_user: User, note: str) -> Finding:
     """Someone has seen it and is on it; it stays open until it is gone."""
-    note = _clean_note(note, required=True)
-    locked = Finding.objects.select_for_update().get(pk=finding.pk)
-    if locked.status != FindingStatus.OPEN:
-        raise ValidationError(_("Only an open finding can be acknowledged."))
-    now = timezone.now()
-    locked.status = FindingStatus.ACKNOWLEDGED
-    locked.acknowledged_at = now
-    locked.acknowledged_by = acting_user
-    locked.note = note
-    locked.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
-    FindingEvent.objects.create(
-        finding=locked, kind=EventKind.ACKNOWLEDGED, at=now, by=acting_user, note=note
-    )
-    return locked
+    return _finding_decide(
+        finding=finding, acting_user=acting_user, note=note,
+        status=FindingStatus.ACKNOWLEDGED, allowed_from=(FindingStatus.OPEN,),
+        refusal=_("Only an open finding can be acknowledged."), event=EventKind.ACKNOWLEDGED,
+    )  # fmt: skip
 
 
-@transaction.atomic
 def finding_resolve(*, finding: Finding, acting_user: User, note: str) -> Finding:
     """Someone fixed it or decided it is in order. If the next run still
     finds the problem, the finding reopens with this history."""
-    note = _clean_note(note, required=True)
+    return _finding_decide(
+        finding=finding, acting_user=acting_user, note=note,
+        status=FindingStatus.RESOLVED, allowed_from=UNRESOLVED,
+        refusal=_("This finding is already resolved."), event=EventKind.RESOLVED,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def _finding_decide(
+    *, finding: Finding, acting_user: User, note: str, status: str,
+    allowed_from: Iterable[str], refusal: str, event: str,
+) -> Finding:  # fmt: skip
+    """Move a finding to `status` (acknowledged or resolved) with who, when
+    and the note, and record the event; its row is locked meanwhile."""
+    note = _clean_note(note)
     locked = Finding.objects.select_for_update().get(pk=finding.pk)
-    if locked.status == FindingStatus.RESOLVED:
-        raise ValidationError(_("This finding is already resolved."))
+    if locked.status not in allowed_from:
+        raise ValidationError(refusal)
     now = timezone.now()
-    locked.status = FindingStatus.RESOLVED
-    locked.resolved_at = now
-    locked.resolved_by = acting_user
+    locked.status = status
+    setattr(locked, f"{status}_at", now)  # acknowledged_at, resolved_at
+    setattr(locked, f"{status}_by", acting_user)
     locked.note = note
-    locked.save(update_fields=["status", "resolved_at", "resolved_by", "note"])
-    FindingEvent.objects.create(
-        finding=locked, kind=EventKind.RESOLVED, at=now, by=acting_user, note=note
-    )
+    locked.save(update_fields=["status", f"{status}_at", f"{status}_by", "note"])
+    FindingEvent.objects.create(finding=locked, kind=event, at=now, by=acting_user, note=note)
     return locked
 
 

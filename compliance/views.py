@@ -27,6 +27,7 @@ from compliance.selectors import (
     latest_run,
     severity_trend,
     subject_admin_url,
+    trend_runs,
 )
 from compliance.tasks import run_checks
 from smartcoop.lib.forms import add_service_errors
@@ -48,8 +49,9 @@ def dashboard(request: HttpRequest, admin_context: dict[str, Any]) -> HttpRespon
     check_key = check_key if check_key in CHECKS else ""
     severity = request.GET.get("severity", "")
     severity = severity if severity in Severity.values else ""
-    summaries = check_summaries(team=team)
-    trend = severity_trend(team=team)
+    runs = trend_runs()
+    summaries = check_summaries(runs=runs, team=team)
+    trend = severity_trend(runs=runs, team=team)
     findings = findings_unresolved(team=team, check_key=check_key, severity=severity)
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
@@ -62,8 +64,6 @@ def dashboard(request: HttpRequest, admin_context: dict[str, Any]) -> HttpRespon
         }
         for finding in page
     ]  # fmt: skip
-    for summary in summaries:
-        summary.spark = sparkline(summary.trend)  # type: ignore[attr-defined]
     context = {
         **admin_context,
         "title": _("Compliance"),
@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest, admin_context: dict[str, Any]) -> HttpRespon
         "check_key": check_key,
         "severity": severity,
         "check_title": CHECKS[check_key].title if check_key else "",
-        "summaries": summaries,
+        "summaries": [(summary, sparkline(summary.trend)) for summary in summaries],
         "chart": stacked_bars(trend),
         "trend": trend,
         "rows": rows,
