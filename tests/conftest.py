@@ -18,7 +18,8 @@ from smartcoop.celery import app as celery_app
 from smartcoop.lib.tasks import broker_breaker_reset
 from tests.factories import MemberFactory, StaffFactory, UserFactory
 
-pytest_plugins = ["tests.mailbox"]  # the `smtp` fixture: a real SMTP server on loopback
+# `smtp`: a real SMTP server on loopback; `access_point`: a Peppol access point on loopback.
+pytest_plugins = ["tests.mailbox", "tests.access_point"]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM
 

@@ -5,7 +5,7 @@ data gives none, and fixing the problem resolves the finding the next run."""
 
 import datetime
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,6 @@ from invoicing.services import einvoicing
 from smartcoop.lib.belgium import belgian_enterprise_number
 from tests.factories import ClientFactory, MemberFactory
 from tests.invoicing.support import credit, draft, issued
-from tests.invoicing.test_einvoicing import AccessPointDouble
 
 pytestmark = pytest.mark.django_db
 
@@ -285,16 +284,6 @@ def test_the_documents_to_verify_are_chosen_in_one_query(
 
 
 # --- einvoicing.not_delivered ----------------------------------------------------------------
-
-
-@pytest.fixture
-def access_point(settings) -> Iterator[AccessPointDouble]:
-    with AccessPointDouble() as double:
-        settings.PEPPOL_ACCESS_POINT_URL = double.url
-        settings.PEPPOL_ACCESS_POINT_TOKEN = "test-token"
-        settings.PEPPOL_RETRY_BASE_SECONDS = 0
-        settings.PEPPOL_MAX_ATTEMPTS = 1
-        yield double
 
 
 def later(days: float) -> datetime.datetime:

@@ -4,6 +4,7 @@ note, history kept; one failing check never stops the others."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from compliance import services
@@ -215,11 +216,19 @@ def test_only_an_open_finding_can_be_acknowledged_and_a_resolved_one_not_resolve
     assert finding.events.count() == 2
 
 
-def test_a_note_too_long_is_refused():
+def test_a_note_too_long_is_refused_and_nothing_changes(scripted):
+    scripted.problems = [problem(1)]
+    run_scripted()
+    finding = Finding.objects.get()
     with pytest.raises(ValidationError, match="under 2000"):
-        services._clean_note("x" * 2001, required=True)
+        services.finding_resolve(finding=finding, acting_user=StaffFactory(), note="x" * 2001)
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.OPEN and finding.events.count() == 1
 
 
-def test_results_are_unique_per_run_and_check(scripted):
+def test_a_run_has_one_result_per_check_and_the_database_refuses_a_second(scripted):
     run = run_scripted()
-    assert CheckResult.objects.filter(run=run, check_key=KEY).count() == 1
+    result = CheckResult.objects.get(run=run, check_key=KEY)
+    result.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        result.save()

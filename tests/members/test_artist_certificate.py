@@ -5,7 +5,6 @@ to the field, staff in the back office, and every change is in the history."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -15,7 +14,9 @@ from django.utils import translation
 from members import models
 from members.models import Member
 from members.services import member_artist_certificate_set
-from tests.factories import MemberFactory, StaffFactory
+from tests.factories import MemberFactory
+from tests.members.test_admin import _member_admin_post, _staff_client
+from tests.members.test_views import _profile_post as profile_post
 
 pytestmark = pytest.mark.django_db
 
@@ -29,25 +30,8 @@ def member(db: None) -> Member:
 
 
 def _profile_post(member: Member, **overrides: str) -> dict[str, str]:
-    data = {
-        "legal_name": member.legal_name,
-        "street": "Rue Haute 5",
-        "postal_code": "1000",
-        "city": "Bruxelles",
-        "country": "BE",
-        "birth_date": "1985-07-30",
-        "language": "en",
-        "iban": "BE68 5390 0754 7034",
-        "phone": "+32 470 11 22 33",
-        "enterprise_number": "",
-        "national_number": "",
-        "artist_certificate_type": "",
-        "artist_certificate_number": "",
-        "artist_certificate_valid_from": "",
-        "artist_certificate_valid_until": "",
-    }
-    data.update(overrides)
-    return data
+    """The profile form as the member posts it, in English unless overridden."""
+    return profile_post(member, **{"language": "en", **overrides})
 
 
 CERTIFICATE = {
@@ -264,43 +248,20 @@ def test_the_write_refuses_what_the_form_refuses(member):
 # --- The back office -------------------------------------------------------------------
 
 
-def _admin_post(client: Client, member: Member, **overrides: object):
-    url = reverse("admin:members_member_change", args=[member.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(
-        {
-            "user": member.user.pk, "birth_date": "1985-07-30",
-            "consents-TOTAL_FORMS": 3, "consents-INITIAL_FORMS": 3,
-            "status_changes-TOTAL_FORMS": 0, "status_changes-INITIAL_FORMS": 0,
-        }
-    )  # fmt: skip
-    for i, consent in enumerate(member.consents.all()):
-        data[f"consents-{i}-id"] = consent.pk
-        data[f"consents-{i}-member"] = member.pk
-    data.update(overrides)
-    return client.post(url, data)
-
-
 def test_staff_record_the_certificate_in_the_back_office():
-    staff = StaffFactory()
-    staff.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_member", "change_member"])
-    )
-    client = Client()
-    client.force_login(staff)
+    client, staff = _staff_client("view_member", "change_member")
     member = MemberFactory()
     page = client.get(reverse("admin:members_member_change", args=[member.pk]))
     assert "Artist work certificate" in page.content.decode()
 
-    response = _admin_post(
+    response = _member_admin_post(
         client, member, artist_certificate_type="ordinary",
         artist_certificate_valid_from="31/12/2028", artist_certificate_valid_until="01/01/2024",
     )  # fmt: skip
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["artist_certificate_valid_until"]
 
-    response = _admin_post(
+    response = _member_admin_post(
         client, member, artist_certificate_type="ordinary", artist_certificate_number="A-1",
         artist_certificate_valid_from="01/01/2024", artist_certificate_valid_until="31/12/2028",
     )  # fmt: skip

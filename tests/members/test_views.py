@@ -86,6 +86,7 @@ def test_another_members_profile_is_404(member_client, other_member, name):
 
 
 def _profile_post(member, **overrides):
+    """The profile form as a member posts it (French pages unless overridden)."""
     data = {
         "legal_name": member.legal_name,
         "street": "Rue Haute 5",
@@ -98,6 +99,11 @@ def _profile_post(member, **overrides):
         "phone": "+32 470 11 22 33",
         "enterprise_number": "",
         "national_number": "",
+        # The artist work certificate section, left empty as a member without one does.
+        "artist_certificate_type": "",
+        "artist_certificate_number": "",
+        "artist_certificate_valid_from": "",
+        "artist_certificate_valid_until": "",
     }
     data.update(overrides)
     return data
