@@ -108,13 +108,28 @@ def bare_table_html(rows: int = BARE_ROWS) -> str:
 
 def short_lines() -> list[dict[str, str]]:
     return [
-        {"description": "Consulting: workshop facilitation", "quantity": "6", "unit": "HUR",
-         "unit_price": "85.00", "vat": "S:21"},
-        {"description": "Travel Brussels - Ghent and back", "quantity": "1", "unit": "C62",
-         "unit_price": "42.60", "vat": "S:21"},
-        {"description": "Book: 'Cooperatives in Belgium'", "quantity": "2", "unit": "C62",
-         "unit_price": "24.50", "vat": "S:6"},
-    ]  # fmt: skip
+        {
+            "description": "Consulting: workshop facilitation",
+            "quantity": "6",
+            "unit": "HUR",
+            "unit_price": "85.00",
+            "vat": "S:21",
+        },
+        {
+            "description": "Travel Brussels - Ghent and back",
+            "quantity": "1",
+            "unit": "C62",
+            "unit_price": "42.60",
+            "vat": "S:21",
+        },
+        {
+            "description": "Book: 'Cooperatives in Belgium'",
+            "quantity": "2",
+            "unit": "C62",
+            "unit_price": "24.50",
+            "vat": "S:6",
+        },
+    ]
 
 
 def long_lines(count: int) -> list[dict[str, str]]:
@@ -130,13 +145,15 @@ def long_lines(count: int) -> list[dict[str, str]]:
     ]
     rows = []
     for n in range(1, count + 1):
-        rows.append({
-            "description": tasks[n % 3].format(n=n),
-            "quantity": str(1 + n % 7),
-            "unit": ["HUR", "DAY", "C62"][n % 3],
-            "unit_price": f"{40 + (n * 7) % 90}.{n % 100:02d}",
-            "vat": "S:6" if n % 5 == 0 else "S:21",
-        })  # fmt: skip
+        rows.append(
+            {
+                "description": tasks[n % 3].format(n=n),
+                "quantity": str(1 + n % 7),
+                "unit": ["HUR", "DAY", "C62"][n % 3],
+                "unit_price": f"{40 + (n * 7) % 90}.{n % 100:02d}",
+                "vat": "S:6" if n % 5 == 0 else "S:21",
+            }
+        )
     return rows
 
 
@@ -166,9 +183,14 @@ def issue_invoice(lines: list[dict[str, str]]) -> Any:
     member = model.member
     today = timezone.localdate()
     draft = invoice_draft_save(
-        member=member, acting_user=member.user, client=model.client, activity=model.activity,
-        supply_date=today - datetime.timedelta(days=2), payment_term_days=30, lines=lines,
-    )  # fmt: skip
+        member=member,
+        acting_user=member.user,
+        client=model.client,
+        activity=model.activity,
+        supply_date=today - datetime.timedelta(days=2),
+        payment_term_days=30,
+        lines=lines,
+    )
     issued = invoice_issue(invoice=draft, acting_user=member.user)
     # Loaded as the store task loads it (invoice_document_store).
     return (
@@ -185,8 +207,9 @@ def pdf_pages(content: bytes) -> int:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(content)
         handle.flush()
-        out = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True,
-                             check=True).stdout  # fmt: skip
+        out = subprocess.run(
+            ["pdfinfo", handle.name], capture_output=True, text=True, check=True
+        ).stdout
     for line in out.splitlines():
         if line.startswith("Pages:"):
             return int(line.split(":", 1)[1])
@@ -239,14 +262,17 @@ def bench_render(args: argparse.Namespace) -> None:
         # CPU time of this process: what the render costs whatever else runs.
         metric(f"render.{name}.cpu_median_ms", f"{statistics.median(cpu[name]) * 1000:.1f}")
     for name in ("short", "long"):
-        metric(f"render.ratio.{name}_over_bare_table",
-               f"{medians[name] / medians['bare_table']:.2f}")  # fmt: skip
+        metric(
+            f"render.ratio.{name}_over_bare_table", f"{medians[name] / medians['bare_table']:.2f}"
+        )
     metric("render.short.target_ms", args.short_target_ms)
-    metric("render.short.target_met", "yes" if medians["short"] * 1000 < args.short_target_ms
-           else "no")  # fmt: skip
+    metric(
+        "render.short.target_met", "yes" if medians["short"] * 1000 < args.short_target_ms else "no"
+    )
     metric("render.long.target_ms", args.long_target_ms)
-    metric("render.long.target_met", "yes" if medians["long"] * 1000 < args.long_target_ms
-           else "no")  # fmt: skip
+    metric(
+        "render.long.target_met", "yes" if medians["long"] * 1000 < args.long_target_ms else "no"
+    )
 
 
 # --- 2. Celery workers ----------------------------------------------------------------------
@@ -315,8 +341,11 @@ class Child:
 
     def after(self) -> int | None:
         """Largest RSS while the pool stored its 50th to 100th PDF since this child began."""
-        window = [rss for count, rss, _hwm in self.samples
-                  if WINDOW <= count - self.started_at < 2 * WINDOW]  # fmt: skip
+        window = [
+            rss
+            for count, rss, _hwm in self.samples
+            if WINDOW <= count - self.started_at < 2 * WINDOW
+        ]
         return max(window) if window else None
 
     def end(self) -> int:
@@ -335,17 +364,32 @@ class Child:
 class Worker:
     """A `celery worker` subprocess, stopped by `stop()` whatever happens."""
 
-    def __init__(self, name: str, extra: list[str], concurrency: int, env: dict[str, str],
-                 log_path: Path) -> None:  # fmt: skip
+    def __init__(
+        self, name: str, extra: list[str], concurrency: int, env: dict[str, str], log_path: Path
+    ) -> None:
         self.hostname = f"bench-documents-{name}@{socket.gethostname()}"
         self.log_path = log_path
         self.children: dict[int, Child] = {}
         self.seen: set[int] = set()
         command = [
-            sys.executable, "-m", "celery", "-A", "smartcoop", "worker", "-Q", QUEUE,
-            "--concurrency", str(concurrency), "--pool", "prefork", "--hostname", self.hostname,
-            "--loglevel", "INFO", *extra,
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "smartcoop",
+            "worker",
+            "-Q",
+            QUEUE,
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--hostname",
+            self.hostname,
+            "--loglevel",
+            "INFO",
+            *extra,
+        ]
         log(f"workers: {' '.join(command[2:])}")
         self.log_file = log_path.open("wb")
         self.process = subprocess.Popen(
@@ -398,8 +442,9 @@ class Worker:
         self.log_file.close()
 
 
-def bench_workers(variant: str, ids: list[int], args: argparse.Namespace,
-                  env: dict[str, str]) -> None:  # fmt: skip
+def bench_workers(
+    variant: str, ids: list[int], args: argparse.Namespace, env: dict[str, str]
+) -> None:
     from django.conf import settings
     from django.db.models import Avg, Count, Sum
 
@@ -437,8 +482,10 @@ def bench_workers(variant: str, ids: list[int], args: argparse.Namespace,
                 break
             now = time.monotonic()
             if now > next_log:
-                log(f"workers ({variant}): {done}/{len(ids)} PDFs, "
-                    f"{len(worker.children)} pool processes so far")  # fmt: skip
+                log(
+                    f"workers ({variant}): {done}/{len(ids)} PDFs, "
+                    f"{len(worker.children)} pool processes so far"
+                )
                 next_log = now + 10
             if DocumentFailure.objects.count() > failures_before:
                 worker.fail("a render failed (DocumentFailure)")
@@ -467,8 +514,10 @@ def bench_workers(variant: str, ids: list[int], args: argparse.Namespace,
     # worker's main process (receiving and acknowledging the messages).
     metric(f"{prefix}.pool_cpu_ms_per_pdf", f"{(pool_cpu_end - pool_cpu) / len(ids) * 1000:.0f}")
     metric(f"{prefix}.main_cpu_ms_per_pdf", f"{(main_cpu_end - main_cpu) / len(ids) * 1000:.1f}")
-    metric(f"{prefix}.cpu_bound_pdfs_per_second",
-           f"{args.concurrency * len(ids) / (pool_cpu_end - pool_cpu):.1f}")  # fmt: skip
+    metric(
+        f"{prefix}.cpu_bound_pdfs_per_second",
+        f"{args.concurrency * len(ids) / (pool_cpu_end - pool_cpu):.1f}",
+    )
     metric(f"{prefix}.check.all_stored", "yes" if agg["n"] == len(ids) else "no")
     metric(f"{prefix}.pool_processes_seen", len(worker.children))
     # Memory: per child process lifetime.
@@ -476,9 +525,11 @@ def bench_workers(variant: str, ids: list[int], args: argparse.Namespace,
     for number, child in enumerate(sorted(worker.children.values(), key=lambda c: c.pid), 1):
         after = child.after()
         lived = child.last_count - child.started_at
-        line = (f"child {child.pid}: PDFs {child.started_at}..{child.last_count}, "
-                f"RSS after 50 {after and after // 1024} MB, end {child.end() // 1024} MB, "
-                f"peak {child.hwm() // 1024} MB")  # fmt: skip
+        line = (
+            f"child {child.pid}: PDFs {child.started_at}..{child.last_count}, "
+            f"RSS after 50 {after and after // 1024} MB, end {child.end() // 1024} MB, "
+            f"peak {child.hwm() // 1024} MB"
+        )
         log(f"workers ({variant}): {line}")
         # A child that lived through fewer than 150 PDFs of the pool has no
         # "end" distinct from its "after 50" (the last one of a recycled run).
@@ -495,13 +546,15 @@ def bench_workers(variant: str, ids: list[int], args: argparse.Namespace,
     if growths:
         metric(f"{prefix}.children_measured", len(growths))
         metric(f"{prefix}.pdfs_lived.median", int(statistics.median(g[4] for g in growths)))
-        metric(f"{prefix}.rss_after50_mb.median",
-               f"{statistics.median(g[1] for g in growths) / 1024:.1f}")  # fmt: skip
-        metric(f"{prefix}.rss_end_mb.median",
-               f"{statistics.median(g[2] for g in growths) / 1024:.1f}")  # fmt: skip
+        metric(
+            f"{prefix}.rss_after50_mb.median",
+            f"{statistics.median(g[1] for g in growths) / 1024:.1f}",
+        )
+        metric(
+            f"{prefix}.rss_end_mb.median", f"{statistics.median(g[2] for g in growths) / 1024:.1f}"
+        )
         metric(f"{prefix}.rss_peak_mb.max", f"{max(g[3] for g in growths) / 1024:.1f}")
-        metric(f"{prefix}.rss_growth_pct.median",
-               f"{statistics.median(g[0] for g in growths):.1f}")  # fmt: skip
+        metric(f"{prefix}.rss_growth_pct.median", f"{statistics.median(g[0] for g in growths):.1f}")
         worst = max(g[0] for g in growths)
         metric(f"{prefix}.rss_growth_pct.max", f"{worst:.1f}")
         metric(f"{prefix}.growth_target_met", "yes" if worst < args.growth_target else "no")
@@ -538,8 +591,11 @@ def main() -> None:
     parser.add_argument("--short-target-ms", type=float, default=150)
     parser.add_argument("--long-target-ms", type=float, default=2000)
     parser.add_argument("--concurrency", type=int, default=2)
-    parser.add_argument("--variants", default="default,norecycle",
-                        help=f"worker variants, of: {', '.join(VARIANTS)}")  # fmt: skip
+    parser.add_argument(
+        "--variants",
+        default="default,norecycle",
+        help=f"worker variants, of: {', '.join(VARIANTS)}",
+    )
     parser.add_argument("--rate-target", type=float, default=20.0, help="PDFs/s")
     parser.add_argument("--growth-target", type=float, default=10.0, help="RSS growth, %%")
     parser.add_argument("--sample-every", type=float, default=0.2, help="seconds")
@@ -573,8 +629,16 @@ def main() -> None:
         seeded = args.invoices * len(variants) if "workers" not in args.skip else 10
         log(f"seed_demo --members {args.members} --invoices {seeded}...")
         started = time.perf_counter()
-        manage("seed_demo", "--members", str(args.members), "--invoices", str(seeded),
-               "--bookings", "0", url=url)  # fmt: skip
+        manage(
+            "seed_demo",
+            "--members",
+            str(args.members),
+            "--invoices",
+            str(seeded),
+            "--bookings",
+            "0",
+            url=url,
+        )
         metric("documents.seed_seconds", f"{time.perf_counter() - started:.1f}")
         import django
 

@@ -105,9 +105,13 @@ def database_url(base_url: str, name: str) -> str:
 
 def manage(*args: str, env: dict[str, str]) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
-    )  # fmt: skip
+    )
     if result.returncode != 0:
         log(result.stdout[-5000:])
         log(result.stderr[-5000:])
@@ -145,8 +149,16 @@ def seed(base_url: str, args: argparse.Namespace, env: dict[str, str]) -> None:
     manage("migrate", "--no-input", "-v0", env=env)
     log(f"invoicing: seed_demo --members {args.members} --invoices {args.invoices}...")
     started = time.perf_counter()
-    out = manage("seed_demo", "--members", str(args.members), "--invoices", str(args.invoices),
-                 "--bookings", "0", env=env)  # fmt: skip
+    out = manage(
+        "seed_demo",
+        "--members",
+        str(args.members),
+        "--invoices",
+        str(args.invoices),
+        "--bookings",
+        "0",
+        env=env,
+    )
     wall = time.perf_counter() - started
     found = re.search(r"Invoices done in ([0-9.]+) s", out)
     counts = re.search(r"\n  (\d+ members, \d+ activities.*)\n", out)
@@ -187,8 +199,9 @@ def login_cookie() -> tuple[str, int]:
 
 
 def get(conn: http.client.HTTPConnection, path: str, cookie: str) -> tuple[int, int]:
-    conn.request("GET", path, headers={"Host": "localhost", "X-Forwarded-Proto": "https",
-                                       "Cookie": cookie})  # fmt: skip
+    conn.request(
+        "GET", path, headers={"Host": "localhost", "X-Forwarded-Proto": "https", "Cookie": cookie}
+    )
     response = conn.getresponse()
     body = response.read()
     if response.getheader("Connection", "").lower() == "close":
@@ -243,11 +256,23 @@ def pages(args: argparse.Namespace, env: dict[str, str]) -> None:
     workers = args.workers or 2 * len(os.sched_getaffinity(0)) + 1
     metric("pages.gunicorn_workers", workers)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--pythonpath", f"{ROOT / 'bench'},{ROOT}", "--log-level", "warning",
-         "bench_invoicing:wsgi()"],
-        cwd=ROOT, env=server_env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--pythonpath",
+            f"{ROOT / 'bench'},{ROOT}",
+            "--log-level",
+            "warning",
+            "bench_invoicing:wsgi()",
+        ],
+        cwd=ROOT,
+        env=server_env,
+    )
     try:
         for _ in range(300):
             try:
@@ -256,8 +281,10 @@ def pages(args: argparse.Namespace, env: dict[str, str]) -> None:
             except OSError:
                 time.sleep(0.1)
         urls = {"one_query": "/bench/one-query/"}
-        for name, url_name in [("invoice_list", "invoicing:invoice_list"),
-                               ("dashboard", "dashboard")]:  # fmt: skip
+        for name, url_name in [
+            ("invoice_list", "invoicing:invoice_list"),
+            ("dashboard", "dashboard"),
+        ]:
             try:
                 urls[name] = reverse(url_name)
             except Exception as exc:  # the page does not exist (yet)
@@ -323,16 +350,23 @@ def prepare_drafts(issuers: int, per_issuer: int) -> list[tuple[int, list[int]]]
     with transaction.atomic():
         for member in members:
             template = invoice_draft_save(
-                member=member, acting_user=member.user,
+                member=member,
+                acting_user=member.user,
                 client=Client.objects.filter(member=member).order_by("pk")[0],
                 activity=Activity.objects.filter(member=member).order_by("pk")[0],
-                supply_date=today - datetime.timedelta(days=2), payment_term_days=30,
+                supply_date=today - datetime.timedelta(days=2),
+                payment_term_days=30,
                 lines=[
-                    {"description": "Consulting", "quantity": "3", "unit": "HUR",
-                     "unit_price": "85.00", "vat": "S:21"},
+                    {
+                        "description": "Consulting",
+                        "quantity": "3",
+                        "unit": "HUR",
+                        "unit_price": "85.00",
+                        "vat": "S:21",
+                    },
                     {"description": "Book", "quantity": "2", "unit_price": "24.50", "vat": "S:6"},
                 ],
-            )  # fmt: skip
+            )
             lines = list(template.lines.all())
             clones = []
             for _ in range(per_issuer - 1):
@@ -342,12 +376,20 @@ def prepare_drafts(issuers: int, per_issuer: int) -> list[tuple[int, list[int]]]
                 clones.append(clone)
             created = Invoice.objects.bulk_create(clones)
             InvoiceLine.objects.bulk_create(
-                InvoiceLine(invoice=invoice, position=line.position, description=line.description,
-                            quantity=line.quantity, unit=line.unit, unit_price=line.unit_price,
-                            vat_category=line.vat_category, vat_rate=line.vat_rate,
-                            net_amount=line.net_amount)
-                for invoice in created for line in lines
-            )  # fmt: skip
+                InvoiceLine(
+                    invoice=invoice,
+                    position=line.position,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    vat_category=line.vat_category,
+                    vat_rate=line.vat_rate,
+                    net_amount=line.net_amount,
+                )
+                for invoice in created
+                for line in lines
+            )
             plan.append((member.user.pk, [template.pk, *(c.pk for c in created)]))
     return plan
 
@@ -436,8 +478,7 @@ def issuing(args: argparse.Namespace, db_url: str) -> None:
         results = pool.map(issuer, [(u, d, start, start + args.seconds) for u, d in plan])
         log(f"issuing: bare counter increment, {args.issuers} clients for {args.seconds:g} s...")
         start = time.time() + 1
-        bare = pool.map(counter_client,
-                        [(db_url, start, start + args.seconds)] * args.issuers)  # fmt: skip
+        bare = pool.map(counter_client, [(db_url, start, start + args.seconds)] * args.issuers)
     lock_times = [t for r in results for t in r[0]]
     issue_times = [t for r in results for t in r[1]]
     failed = sum(r[2] for r in results)
@@ -476,8 +517,10 @@ def issuing(args: argparse.Namespace, db_url: str) -> None:
     metric("issue.check.gapless_unique", "yes" if gapless else "no")
     metric("issue.check.date_order", "yes" if ordered else "no")
     metric("issue.check.new_issued_rows", after - before)
-    metric("issue.check.ok", "yes" if gapless and ordered and after - before == len(issue_times)
-           else "no")  # fmt: skip
+    metric(
+        "issue.check.ok",
+        "yes" if gapless and ordered and after - before == len(issue_times) else "no",
+    )
 
 
 def main() -> None:

@@ -238,8 +238,10 @@ def main() -> None:
                 f"row counts differ: CSV {rows}, COPY {baseline_rows}, selector {selector_rows},"
                 f" holders {totals['holders']}"
             )
-        log(f"register run {run}: CSV {seconds:.2f} s ({rows} rows, {size} bytes),"
-            f" COPY {baseline:.3f} s, selector {selector:.2f} s")  # fmt: skip
+        log(
+            f"register run {run}: CSV {seconds:.2f} s ({rows} rows, {size} bytes),"
+            f" COPY {baseline:.3f} s, selector {selector:.2f} s"
+        )
         metric(f"run{run}.register.csv.seconds", f"{seconds:.2f}")
         metric(f"run{run}.register.baseline.seconds", f"{baseline:.3f}")
         csv_times.append(seconds)

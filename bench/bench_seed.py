@@ -113,9 +113,15 @@ def time_seed(base_url: str, name: str, members: int) -> tuple[float, float | No
     # The members, their accounts and shares (issue 2's target); invoices and
     # bookings have their own benchmarks (bench_invoicing.py, bench_workspaces.py).
     result = manage(
-        "seed_demo", "--members", str(members), "--invoices", "0", "--bookings", "0",
+        "seed_demo",
+        "--members",
+        str(members),
+        "--invoices",
+        "0",
+        "--bookings",
+        "0",
         url=database_url(base_url, name),
-    )  # fmt: skip
+    )
     wall = time.perf_counter() - started
     found = re.search(r"Members done in ([0-9.]+) s", result.stdout)
     shares = re.search(r"Shares done in ([0-9.]+) s", result.stdout)

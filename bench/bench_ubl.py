@@ -210,8 +210,16 @@ def main() -> None:
         log(f"creating and migrating {DB_NAME}...")
         manage("migrate", "--no-input", "-v0", url=url)
         log(f"seed_demo --members {args.members} --invoices {args.invoices}...")
-        manage("seed_demo", "--members", str(args.members), "--invoices", str(args.invoices),
-               "--bookings", "0", url=url)  # fmt: skip
+        manage(
+            "seed_demo",
+            "--members",
+            str(args.members),
+            "--invoices",
+            str(args.invoices),
+            "--bookings",
+            "0",
+            url=url,
+        )
         import django
 
         django.setup()

@@ -81,35 +81,44 @@ def make_members(count: int, start: int) -> list[Any]:
     from members.models import Member
 
     users = User.objects.bulk_create(
-        User(username=f"bench{start + n}", email=f"bench{start + n}@example.invalid",
-             password=PASSWORD_HASH)
+        User(
+            username=f"bench{start + n}",
+            email=f"bench{start + n}@example.invalid",
+            password=PASSWORD_HASH,
+        )
         for n in range(count)
-    )  # fmt: skip
+    )
     return Member.objects.bulk_create(
-        Member(user=u, member_number=900_000 + start + n, legal_name=f"Bench Member {n}",
-               language="en", status="member")
+        Member(
+            user=u,
+            member_number=900_000 + start + n,
+            legal_name=f"Bench Member {n}",
+            language="en",
+            status="member",
+        )
         for n, u in enumerate(users)
-    )  # fmt: skip
+    )
 
 
 def make_location(slug: str, resources: int) -> Any:
     from workspaces.models import Location, OpeningHours, Resource
 
     location = Location.objects.create(
-        name=slug.title(), slug=slug, city="Saint-Gilles", street="Rue Coenraets 72",
+        name=slug.title(),
+        slug=slug,
+        city="Saint-Gilles",
+        street="Rue Coenraets 72",
         postal_code="1060",
-    )  # fmt: skip
+    )
     OpeningHours.objects.bulk_create(
-        OpeningHours(location=location, weekday=d, opens=datetime.time(8),
-                     closes=datetime.time(20))
+        OpeningHours(location=location, weekday=d, opens=datetime.time(8), closes=datetime.time(20))
         for d in range(7)
-    )  # fmt: skip
+    )
     kinds = ["desk", "meeting_room", "studio"]
     Resource.objects.bulk_create(
-        Resource(location=location, name=f"Resource {n:03d}", kind=kinds[n % 3],
-                 capacity=1 + n % 8)
+        Resource(location=location, name=f"Resource {n:03d}", kind=kinds[n % 3], capacity=1 + n % 8)
         for n in range(resources)
-    )  # fmt: skip
+    )
     return location
 
 
@@ -144,18 +153,25 @@ def bench_same_slot(clients: int, rounds: int) -> None:
         outcomes: list[str] = []
 
         def click(
-            client: Any, barrier: threading.Barrier = barrier, day: datetime.date = day,
+            client: Any,
+            barrier: threading.Barrier = barrier,
+            day: datetime.date = day,
             outcomes: list[str] = outcomes,
-        ) -> None:  # fmt: skip
+        ) -> None:
             try:
                 barrier.wait(timeout=60)
                 started = time.perf_counter()
                 response = client.post(
                     reverse("workspaces:book"),
-                    {"resource": resource.pk, "day": day.isoformat(), "start": "10:00",
-                     "end": "12:00"},
-                    HTTP_HX_REQUEST="true", secure=True,
-                )  # fmt: skip
+                    {
+                        "resource": resource.pk,
+                        "day": day.isoformat(),
+                        "start": "10:00",
+                        "end": "12:00",
+                    },
+                    HTTP_HX_REQUEST="true",
+                    secure=True,
+                )
                 latencies.append(time.perf_counter() - started)
                 body = response.content.decode()
                 if response.status_code >= 500:
@@ -208,8 +224,7 @@ INSERT = (
 Row = tuple[int, int, datetime.datetime, datetime.datetime]
 
 
-def random_rows(count: int, resource_ids: list[int], member_ids: list[int],
-                seed: int) -> list[Row]:  # fmt: skip
+def random_rows(count: int, resource_ids: list[int], member_ids: list[int], seed: int) -> list[Row]:
     from workspaces.models import TIME_ZONE
 
     rng = random.Random(seed)
@@ -285,8 +300,12 @@ def create_plain_table(conn: psycopg.Connection) -> None:
     conn.execute(f"ALTER TABLE {PLAIN_TABLE} ADD PRIMARY KEY (id)")
     conn.execute(f"CREATE INDEX ON {PLAIN_TABLE} (resource_id, starts_at)")
     conn.execute(f"CREATE INDEX ON {PLAIN_TABLE} (member_id, starts_at)")
-    keys = [("resource_id", "workspaces_resource"), ("member_id", "members_member"),
-            ("created_by_id", "auth_user"), ("cancelled_by_id", "auth_user")]  # fmt: skip
+    keys = [
+        ("resource_id", "workspaces_resource"),
+        ("member_id", "members_member"),
+        ("created_by_id", "auth_user"),
+        ("cancelled_by_id", "auth_user"),
+    ]
     for column, target in keys:
         conn.execute(
             f"ALTER TABLE {PLAIN_TABLE} ADD FOREIGN KEY ({column}) REFERENCES {target} (id)"
@@ -377,12 +396,15 @@ def bench_grid(runs: int) -> None:
             while hour < 20:
                 length = rng.choice([1, 2, 3])
                 if hour + length <= 20 and rng.random() < 0.35:
-                    rows.append(Booking(
-                        resource=resource, kind=BookingKind.MEMBER,
-                        member=members[rng.randrange(len(members))],
-                        starts_at=services.local_datetime(day, datetime.time(hour)),
-                        ends_at=services.local_datetime(day, datetime.time(hour + length)),
-                    ))  # fmt: skip
+                    rows.append(
+                        Booking(
+                            resource=resource,
+                            kind=BookingKind.MEMBER,
+                            member=members[rng.randrange(len(members))],
+                            starts_at=services.local_datetime(day, datetime.time(hour)),
+                            ends_at=services.local_datetime(day, datetime.time(hour + length)),
+                        )
+                    )
                 hour += length
     Booking.objects.bulk_create(rows)
     metric("grid.bookings_in_week", len(rows))

@@ -21,8 +21,19 @@ from smartcoop.admin_site import ReadOnlyAdminMixin
 
 class CheckResultInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CheckResult
-    readonly_fields = ("check_title", "severity", "team", "ok", "found", "new", "reopened",
-                       "resolved", "open_after", "milliseconds", "error")  # fmt: skip
+    readonly_fields = (
+        "check_title",
+        "severity",
+        "team",
+        "ok",
+        "found",
+        "new",
+        "reopened",
+        "resolved",
+        "open_after",
+        "milliseconds",
+        "error",
+    )
     fields = readonly_fields
     extra = 0
 
@@ -38,13 +49,32 @@ class CheckResultInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(CheckRun)
 class CheckRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["started_at", "trigger", "started_by", "status", "duration", "found", "new",
-                    "resolved", "failed_checks"]  # fmt: skip
+    list_display = [
+        "started_at",
+        "trigger",
+        "started_by",
+        "status",
+        "duration",
+        "found",
+        "new",
+        "resolved",
+        "failed_checks",
+    ]
     list_filter = ["status", "trigger"]
     date_hierarchy = "started_at"
     inlines = [CheckResultInline]
-    readonly_fields = ("trigger", "started_by", "checked_on", "started_at", "finished_at", "status",
-                       "found", "new", "resolved", "failed_checks")  # fmt: skip
+    readonly_fields = (
+        "trigger",
+        "started_by",
+        "checked_on",
+        "started_at",
+        "finished_at",
+        "status",
+        "found",
+        "new",
+        "resolved",
+        "failed_checks",
+    )
     fields = readonly_fields
     list_select_related = ["started_by"]
 
@@ -72,15 +102,36 @@ class FindingEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["severity", "check_title", "subject_link", "status", "team", "first_seen",
-                    "last_seen"]  # fmt: skip
+    list_display = [
+        "severity",
+        "check_title",
+        "subject_link",
+        "status",
+        "team",
+        "first_seen",
+        "last_seen",
+    ]
     list_filter = ["status", "team", "severity", "check_key"]
     search_fields = ["subject_label", "subject_key"]
     date_hierarchy = "opened_at"
     inlines = [FindingEventInline]
-    readonly_fields = ("check_title", "sentence", "subject_link", "severity", "team", "status",
-                       "first_seen", "opened_at", "last_seen", "acknowledged_at", "acknowledged_by",
-                       "resolved_at", "resolved_by", "note", "details")  # fmt: skip
+    readonly_fields = (
+        "check_title",
+        "sentence",
+        "subject_link",
+        "severity",
+        "team",
+        "status",
+        "first_seen",
+        "opened_at",
+        "last_seen",
+        "acknowledged_at",
+        "acknowledged_by",
+        "resolved_at",
+        "resolved_by",
+        "note",
+        "details",
+    )
     fields = readonly_fields
     list_select_related = ["subject_type"]
     change_form_template = "admin/compliance/finding/change_form.html"
@@ -107,11 +158,14 @@ class FindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("dashboard/", view(self.dashboard_view), name="compliance_dashboard"),
-            path("<int:pk>/acknowledge/", view(self.acknowledge_view),
-                 name="compliance_finding_acknowledge"),
+            path(
+                "<int:pk>/acknowledge/",
+                view(self.acknowledge_view),
+                name="compliance_finding_acknowledge",
+            ),
             path("<int:pk>/resolve/", view(self.resolve_view), name="compliance_finding_resolve"),
             *super().get_urls(),
-        ]  # fmt: skip
+        ]
 
     def dashboard_view(self, request: HttpRequest) -> HttpResponse:
         return views.dashboard(request, self.admin_site.each_context(request))
@@ -126,16 +180,24 @@ class FindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request, pk, action="resolve", admin_context=self.admin_site.each_context(request)
         )
 
-    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
-                           change: bool = False, form_url: str = "",
-                           obj: Any = None) -> HttpResponse:  # fmt: skip
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
         actions = []
         if obj is not None and request.user.has_perm("compliance.change_finding"):
             if obj.status == "open":
                 actions.append(
-                    (reverse("admin:compliance_finding_acknowledge", args=[obj.pk]),
-                     _("Acknowledge"))
-                )  # fmt: skip
+                    (
+                        reverse("admin:compliance_finding_acknowledge", args=[obj.pk]),
+                        _("Acknowledge"),
+                    )
+                )
             if obj.status != "resolved":
                 actions.append(
                     (reverse("admin:compliance_finding_resolve", args=[obj.pk]), _("Resolve"))
@@ -148,5 +210,5 @@ class FindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class DigestSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sent_at", "team", "findings", "run"]
     list_filter = ["team"]
-    readonly_fields = ("team", "sent_at", "findings", "recipients", "run")  # fmt: skip
+    readonly_fields = ("team", "sent_at", "findings", "recipients", "run")
     fields = readonly_fields

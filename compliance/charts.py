@@ -69,10 +69,13 @@ def stacked_bars(points: list[TrendPoint]) -> StackedBars:
                 segments.append(Segment(severity, x, y, width, height, count))
         started = timezone.localtime(point.run.started_at)
         column = Column(
-            x=x, width=width, label=date_format(started, "SHORT_DATE_FORMAT"),
-            total=point.total, segments=segments,
+            x=x,
+            width=width,
+            label=date_format(started, "SHORT_DATE_FORMAT"),
+            total=point.total,
+            segments=segments,
             show_label=index % every == 0 or index == len(points) - 1,
-        )  # fmt: skip
+        )
         columns.append(column)
     ticks = [(baseline - plot_height * value / maximum, value) for value in _ticks(maximum)]
     return StackedBars(WIDTH, HEIGHT, LEFT, baseline, columns, maximum, ticks)

@@ -7,11 +7,12 @@ from compliance.services import NOTE_MAX
 
 class FindingNoteForm(forms.Form):
     note = forms.CharField(
-        label=_("Note"), max_length=NOTE_MAX,
+        label=_("Note"),
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("What was done or decided, for the colleagues who read this later."),
         error_messages={"required": _("Write a note that says what was done or decided.")},
-    )  # fmt: skip
+    )
 
 
 def _check_choices() -> list[tuple[str, str]]:

@@ -28,9 +28,13 @@ class CheckRun(models.Model):
 
     trigger = models.CharField(_("started by"), max_length=10, choices=RunTrigger.choices)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("staff member"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
     checked_on = models.DateField(_("day checked"))
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -138,14 +142,22 @@ class Finding(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("acknowledged by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("resolved by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -193,9 +205,13 @@ class FindingEvent(models.Model):
     kind = models.CharField(_("what"), max_length=14, choices=EventKind.choices)
     at = models.DateTimeField(_("when"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("who"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+    )
     run = models.ForeignKey(
         CheckRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -46,9 +46,11 @@ NOTE_MAX = 2000
 
 
 def compliance_run(
-    *, keys: Iterable[str] | None = None, trigger: str = RunTrigger.SCHEDULE,
+    *,
+    keys: Iterable[str] | None = None,
+    trigger: str = RunTrigger.SCHEDULE,
     acting_user: User | None = None,
-) -> CheckRun:  # fmt: skip
+) -> CheckRun:
     """Run the given checks (all when None) and return the finished run."""
     wanted = list(CHECKS) if keys is None else list(keys)
     unknown = [key for key in wanted if key not in CHECKS]
@@ -56,10 +58,13 @@ def compliance_run(
         raise ValidationError(_("Unknown check: %(keys)s") % {"keys": ", ".join(unknown)})
     now = timezone.now()
     run = CheckRun.objects.create(
-        trigger=trigger, started_by=acting_user, started_at=now,
-        checked_on=timezone.localdate(now), check_keys=wanted,
+        trigger=trigger,
+        started_by=acting_user,
+        started_at=now,
+        checked_on=timezone.localdate(now),
+        check_keys=wanted,
         all_checks=set(wanted) == set(CHECKS),
-    )  # fmt: skip
+    )
     for key in wanted:
         result = _run_check(run, CHECKS[key])
         run.found += result.found
@@ -71,16 +76,24 @@ def compliance_run(
     run.save(update_fields=["found", "new", "resolved", "failed_checks", "finished_at", "status"])
     logger.info(
         "Compliance run %s: %s checks, %s found, %s new, %s resolved, %s failed",
-        run.pk, len(wanted), run.found, run.new, run.resolved, run.failed_checks,
-    )  # fmt: skip
+        run.pk,
+        len(wanted),
+        run.found,
+        run.new,
+        run.resolved,
+        run.failed_checks,
+    )
     return run
 
 
 def _run_check(run: CheckRun, check: Check) -> CheckResult:
     result = CheckResult(
-        run=run, check_key=check.key, severity=check.severity, team=check.team,
+        run=run,
+        check_key=check.key,
+        severity=check.severity,
+        team=check.team,
         started_at=timezone.now(),
-    )  # fmt: skip
+    )
     try:
         with transaction.atomic():
             _lock(check.key)
@@ -143,8 +156,11 @@ def _reconcile(run: CheckRun, check: Check, result: CheckResult) -> None:
         _new_finding(run, check, problem) for key, problem in problems.items() if key not in known
     ]
     Finding.objects.bulk_create(created, batch_size=1000)
-    reopened = [row.pk for key, row in known.items()
-                if key in problems and row.status == FindingStatus.RESOLVED]  # fmt: skip
+    reopened = [
+        row.pk
+        for key, row in known.items()
+        if key in problems and row.status == FindingStatus.RESOLVED
+    ]
     gone = [row.pk for key, row in known.items() if key in open_keys and key not in problems]
     changed = [
         Finding(pk=row.pk, subject_label=problems[key].label[:300], details=problems[key].details)
@@ -154,9 +170,13 @@ def _reconcile(run: CheckRun, check: Check, result: CheckResult) -> None:
     ]
     if reopened:
         Finding.objects.filter(pk__in=reopened).update(
-            status=FindingStatus.OPEN, opened_at=now, resolved_at=None, resolved_by=None,
-            acknowledged_at=None, acknowledged_by=None,
-        )  # fmt: skip
+            status=FindingStatus.OPEN,
+            opened_at=now,
+            resolved_at=None,
+            resolved_by=None,
+            acknowledged_at=None,
+            acknowledged_by=None,
+        )
     if gone:
         Finding.objects.filter(pk__in=gone).update(status=FindingStatus.RESOLVED, resolved_at=now)
     if changed:
@@ -181,11 +201,19 @@ def _reconcile(run: CheckRun, check: Check, result: CheckResult) -> None:
 def _new_finding(run: CheckRun, check: Check, problem: Problem) -> Finding:
     now = run.started_at
     return Finding(
-        check_key=check.key, subject_key=problem.key,
-        subject_type=_content_type(problem.subject[0]), subject_id=problem.subject[1],
-        subject_label=problem.label[:300], severity=check.severity, team=check.team,
-        details=problem.details, first_seen=now, last_seen=now, opened_at=now, last_run=run,
-    )  # fmt: skip
+        check_key=check.key,
+        subject_key=problem.key,
+        subject_type=_content_type(problem.subject[0]),
+        subject_id=problem.subject[1],
+        subject_label=problem.label[:300],
+        severity=check.severity,
+        team=check.team,
+        details=problem.details,
+        first_seen=now,
+        last_seen=now,
+        opened_at=now,
+        last_run=run,
+    )
 
 
 def _content_type(label: str) -> ContentType:
@@ -207,27 +235,41 @@ def _clean_note(note: str) -> str:
 def finding_acknowledge(*, finding: Finding, acting_user: User, note: str) -> Finding:
     """Someone has seen it and is on it; it stays open until it is gone."""
     return _finding_decide(
-        finding=finding, acting_user=acting_user, note=note,
-        status=FindingStatus.ACKNOWLEDGED, allowed_from=(FindingStatus.OPEN,),
-        refusal=_("Only an open finding can be acknowledged."), event=EventKind.ACKNOWLEDGED,
-    )  # fmt: skip
+        finding=finding,
+        acting_user=acting_user,
+        note=note,
+        status=FindingStatus.ACKNOWLEDGED,
+        allowed_from=(FindingStatus.OPEN,),
+        refusal=_("Only an open finding can be acknowledged."),
+        event=EventKind.ACKNOWLEDGED,
+    )
 
 
 def finding_resolve(*, finding: Finding, acting_user: User, note: str) -> Finding:
     """Someone fixed it or decided it is in order. If the next run still
     finds the problem, the finding reopens with this history."""
     return _finding_decide(
-        finding=finding, acting_user=acting_user, note=note,
-        status=FindingStatus.RESOLVED, allowed_from=UNRESOLVED,
-        refusal=_("This finding is already resolved."), event=EventKind.RESOLVED,
-    )  # fmt: skip
+        finding=finding,
+        acting_user=acting_user,
+        note=note,
+        status=FindingStatus.RESOLVED,
+        allowed_from=UNRESOLVED,
+        refusal=_("This finding is already resolved."),
+        event=EventKind.RESOLVED,
+    )
 
 
 @transaction.atomic
 def _finding_decide(
-    *, finding: Finding, acting_user: User, note: str, status: str,
-    allowed_from: Iterable[str], refusal: str, event: str,
-) -> Finding:  # fmt: skip
+    *,
+    finding: Finding,
+    acting_user: User,
+    note: str,
+    status: str,
+    allowed_from: Iterable[str],
+    refusal: str,
+    event: str,
+) -> Finding:
     """Move a finding to `status` (acknowledged or resolved) with who, when
     and the note, and record the event; its row is locked meanwhile."""
     note = _clean_note(note)
@@ -290,9 +332,12 @@ def _digest_send(*, team: str, run: CheckRun | None) -> DigestSent | None:
         with translation.override(language or settings.LANGUAGE_CODE):
             _digest_message(team=team, findings=findings, to=email).send()
     return DigestSent.objects.create(
-        team=team, sent_at=now, run=run, findings=len(findings),
+        team=team,
+        sent_at=now,
+        run=run,
+        findings=len(findings),
         recipients=[email for email, _language in recipients],
-    )  # fmt: skip
+    )
 
 
 DIGEST_LINES_PER_CHECK = 50
@@ -313,18 +358,26 @@ def _digest_message(*, team: str, findings: list[Finding], to: str) -> EmailMult
         for finding in rows[:DIGEST_LINES_PER_CHECK]:
             url = subject_admin_url(finding)
             line = DigestLine(
-                title=str(check.title), sentence=check.describe(finding.details),
-                label=finding.subject_label, url=f"{site}{url}" if url else None,
-            )  # fmt: skip
+                title=str(check.title),
+                sentence=check.describe(finding.details),
+                label=finding.subject_label,
+                url=f"{site}{url}" if url else None,
+            )
             lines.append(line)
         sections.append(
-            {"check": check, "lines": lines, "more": max(0, len(rows) - DIGEST_LINES_PER_CHECK),
-             "url": f"{dashboard}?{urlencode({'check': key})}"}
-        )  # fmt: skip
+            {
+                "check": check,
+                "lines": lines,
+                "more": max(0, len(rows) - DIGEST_LINES_PER_CHECK),
+                "url": f"{dashboard}?{urlencode({'check': key})}",
+            }
+        )
     context = {
-        "team": Team(team).label, "count": len(findings), "sections": sections,
+        "team": Team(team).label,
+        "count": len(findings),
+        "sections": sections,
         "dashboard": f"{dashboard}?{urlencode({'team': team})}",
-    }  # fmt: skip
+    }
     subject = ngettext(
         "Compliance, %(team)s: %(count)d new finding",
         "Compliance, %(team)s: %(count)d new findings",

@@ -59,11 +59,12 @@ def dashboard(request: HttpRequest, admin_context: dict[str, Any]) -> HttpRespon
             "finding": finding,
             "check": CHECKS.get(finding.check_key),
             "sentence": CHECKS[finding.check_key].describe(finding.details)
-            if finding.check_key in CHECKS else "",
+            if finding.check_key in CHECKS
+            else "",
             "subject_url": subject_admin_url(finding),
         }
         for finding in page
-    ]  # fmt: skip
+    ]
     context = {
         **admin_context,
         "title": _("Compliance"),
@@ -99,8 +100,9 @@ def finding_action(
     form = FindingNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         service = {
-            "acknowledge": services.finding_acknowledge, "resolve": services.finding_resolve
-        }[action]  # fmt: skip
+            "acknowledge": services.finding_acknowledge,
+            "resolve": services.finding_resolve,
+        }[action]
         try:
             note = form.cleaned_data["note"]
             service(finding=finding, acting_user=request_user(request), note=note)

@@ -74,18 +74,25 @@ class HttpAccessPoint:
         try:
             data = json.loads(body or b"{}")
         except ValueError as exc:
-            raise AccessPointError("access point answered something that is not JSON",
-                                   retry=True) from exc  # fmt: skip
+            raise AccessPointError(
+                "access point answered something that is not JSON", retry=True
+            ) from exc
         if not isinstance(data, dict):
             raise AccessPointError("access point answered an unexpected JSON value", retry=True)
         return data
 
     def submit(self, *, document: bytes, sender: str, receiver: str, key: str) -> Submission:
         request = urllib.request.Request(  # noqa: S310 - http(s) only (__init__)
-            f"{self.base_url}/documents", data=document, method="POST",
-            headers={"Content-Type": "application/xml", "Idempotency-Key": key,
-                     "X-Peppol-Sender": sender, "X-Peppol-Receiver": receiver},
-        )  # fmt: skip
+            f"{self.base_url}/documents",
+            data=document,
+            method="POST",
+            headers={
+                "Content-Type": "application/xml",
+                "Idempotency-Key": key,
+                "X-Peppol-Sender": sender,
+                "X-Peppol-Receiver": receiver,
+            },
+        )
         data = self._call(request)
         provider_id = str(data.get("id") or "")
         if not provider_id:

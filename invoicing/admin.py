@@ -77,12 +77,19 @@ def _reference(digits: str) -> str:
         return digits or "—"
 
 
-def _render(request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any,
-            **context: Any) -> TemplateResponse:  # fmt: skip
-    return TemplateResponse(request, template, {
-        **admin_obj.admin_site.each_context(request), "title": title,
-        "opts": admin_obj.model._meta, **context,
-    })  # fmt: skip
+def _render(
+    request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **admin_obj.admin_site.each_context(request),
+            "title": title,
+            "opts": admin_obj.model._meta,
+            **context,
+        },
+    )
 
 
 def _lines(rows: list[tuple[Any, Any]]) -> SafeString | str:
@@ -134,8 +141,17 @@ class _InvoiceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class InvoiceLineInline(_InvoiceInline):
     model = InvoiceLine
-    fields = ("position", "description", "quantity", "unit", "unit_price", "vat_category",
-              "vat_rate", "net_amount", "credits")  # fmt: skip
+    fields = (
+        "position",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "vat_category",
+        "vat_rate",
+        "net_amount",
+        "credits",
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InvoiceLine]:
@@ -154,8 +170,17 @@ class InvoiceLineInline(_InvoiceInline):
 
 class InvoicePaymentInline(_InvoiceInline):
     model = InvoicePayment
-    fields = ("value_date", "amount", "source", "transaction_id", "communication",
-              "counterparty_name", "note", "recorded_by", "recorded_at")  # fmt: skip
+    fields = (
+        "value_date",
+        "amount",
+        "source",
+        "transaction_id",
+        "communication",
+        "counterparty_name",
+        "note",
+        "recorded_by",
+        "recorded_at",
+    )
     readonly_fields = fields
     verbose_name_plural = _("payments (never changed or deleted)")
 
@@ -164,30 +189,86 @@ class InvoicePaymentInline(_InvoiceInline):
 
 
 INVOICE_FIELDSETS = (
-    (None, {"fields": ("document", "kind", "status_word", "member", "activity", "client",
-                       "credited_invoice", "credit_reason")}),
-    (_("Dates and references"), {"fields": ("supply_date", "issue_date", "payment_term_days",
-                                            "due_date", "reference", "buyer_reference")}),
-    (_("Amounts"), {"fields": ("total_net", "vat_table", "total_vat", "total_gross",
-                               "contribution_shown", "member_share_shown", "amount_paid",
-                               "amount_credited", "amount_due_shown", "paid_on")}),
+    (
+        None,
+        {
+            "fields": (
+                "document",
+                "kind",
+                "status_word",
+                "member",
+                "activity",
+                "client",
+                "credited_invoice",
+                "credit_reason",
+            )
+        },
+    ),
+    (
+        _("Dates and references"),
+        {
+            "fields": (
+                "supply_date",
+                "issue_date",
+                "payment_term_days",
+                "due_date",
+                "reference",
+                "buyer_reference",
+            )
+        },
+    ),
+    (
+        _("Amounts"),
+        {
+            "fields": (
+                "total_net",
+                "vat_table",
+                "total_vat",
+                "total_gross",
+                "contribution_shown",
+                "member_share_shown",
+                "amount_paid",
+                "amount_credited",
+                "amount_due_shown",
+                "paid_on",
+            )
+        },
+    ),
     (_("Credit notes"), {"fields": ("credit_notes_list",)}),
-    (_("As printed"), {"fields": ("seller_block", "buyer_block", "mentions_list", "notes",
-                                  "language")}),
+    (
+        _("As printed"),
+        {"fields": ("seller_block", "buyer_block", "mentions_list", "notes", "language")},
+    ),
     (_("Checks and rules"), {"fields": ("warnings_list", "rules_used_links")}),
-    (_("Created and issued"), {"fields": ("created_by", "created_at", "issued_by", "issued_at",
-                                          "sent_at")}),
+    (
+        _("Created and issued"),
+        {"fields": ("created_by", "created_at", "issued_by", "issued_at", "sent_at")},
+    ),
     DOCUMENT_FIELDSET,
-)  # fmt: skip
+)
 
 
 @admin.register(Invoice)
 class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
-    list_display = ("document", "kind", "member", "buyer_name", "issue_date", "due_date",
-                    "total_gross", "status_word")  # fmt: skip
+    list_display = (
+        "document",
+        "kind",
+        "member",
+        "buyer_name",
+        "issue_date",
+        "due_date",
+        "total_gross",
+        "status_word",
+    )
     list_filter = (StatusFilter, "kind", "issue_date")
-    search_fields = ("number", "=member__member_number", "member__legal_name", "client__name",
-                     "buyer_reference", "=structured_reference")  # fmt: skip
+    search_fields = (
+        "number",
+        "=member__member_number",
+        "member__legal_name",
+        "client__name",
+        "buyer_reference",
+        "=structured_reference",
+    )
     search_help_text = _(
         "Number, member (number or name), client, the client's reference or the structured "
         "reference (+++…+++)."
@@ -200,8 +281,9 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
     inlines = [InvoiceLineInline, InvoicePaymentInline]
     change_form_template = "admin/invoicing/invoice/change_form.html"
 
-    def get_object(self, request: HttpRequest, object_id: str,
-                   from_field: str | None = None) -> Invoice | None:  # fmt: skip
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Invoice | None:
         """The one invoice of the change page, with what it shows."""
         queryset = (
             self.get_queryset(request)
@@ -217,8 +299,9 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
         except (Invoice.DoesNotExist, ValidationError, ValueError):
             return None
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Invoice],
-                           search_term: str) -> tuple[QuerySet[Invoice], bool]:  # fmt: skip
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Invoice], search_term: str
+    ) -> tuple[QuerySet[Invoice], bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         digits = ogm_parse(search_term)  # "+++200/0000/01234+++" as printed or paid
         if digits:
@@ -251,23 +334,33 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
         if not obj.vat_breakdown:
             return "—"
         rows = format_html_join(
-            "", "<tr><td>{}</td><td>{} %</td><td>{}</td><td>{}</td></tr>",
-            ((g.get("category"), g.get("rate"), g.get("base"), g.get("vat"))
-             for g in obj.vat_breakdown),
-        )  # fmt: skip
+            "",
+            "<tr><td>{}</td><td>{} %</td><td>{}</td><td>{}</td></tr>",
+            (
+                (g.get("category"), g.get("rate"), g.get("base"), g.get("vat"))
+                for g in obj.vat_breakdown
+            ),
+        )
         return format_html(
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
             "<tbody>{}</tbody></table>",
-            _("category"), _("rate"), _("base"), _("VAT"), rows,
-        )  # fmt: skip
+            _("category"),
+            _("rate"),
+            _("base"),
+            _("VAT"),
+            rows,
+        )
 
     @admin.display(description=_("cooperative contribution"))
     def contribution_shown(self, obj: Invoice) -> str:
         text = _("%(amount)s (%(rate)s %% of the total excl. VAT)") % {
-            "amount": obj.contribution, "rate": obj.contribution_rate}  # fmt: skip
+            "amount": obj.contribution,
+            "rate": obj.contribution_rate,
+        }
         if obj.contribution_credited:
             text += " " + _("of which %(amount)s given back by credit notes") % {
-                "amount": obj.contribution_credited}  # fmt: skip
+                "amount": obj.contribution_credited
+            }
         return text
 
     @admin.display(description=_("for the member's activity"))
@@ -284,31 +377,48 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
         if not notes:
             return "—"
         return format_html_join(
-            mark_safe("<br>"), '<a href="{}">{}</a> {} — {} ({})',
-            ((reverse("admin:invoicing_invoice_change", args=[note.pk]), note.number,
-              f"{note.issue_date:%d/%m/%Y}" if note.issue_date else "", note.total_gross,
-              note.credit_reason) for note in notes),
-        )  # fmt: skip
+            mark_safe("<br>"),
+            '<a href="{}">{}</a> {} — {} ({})',
+            (
+                (
+                    reverse("admin:invoicing_invoice_change", args=[note.pk]),
+                    note.number,
+                    f"{note.issue_date:%d/%m/%Y}" if note.issue_date else "",
+                    note.total_gross,
+                    note.credit_reason,
+                )
+                for note in notes
+            ),
+        )
 
     @admin.display(description=_("seller"))
     def seller_block(self, obj: Invoice) -> SafeString | str:
         seller = obj.seller or {}
-        return _lines([
-            (_("name"), seller.get("name")), (_("address"), seller.get("address")),
-            (_("VAT number"), seller.get("vat_number")), (_("IBAN"), seller.get("iban")),
-        ])  # fmt: skip
+        return _lines(
+            [
+                (_("name"), seller.get("name")),
+                (_("address"), seller.get("address")),
+                (_("VAT number"), seller.get("vat_number")),
+                (_("IBAN"), seller.get("iban")),
+            ]
+        )
 
     @admin.display(description=_("buyer"))
     def buyer_block(self, obj: Invoice) -> SafeString | str:
         buyer = obj.buyer or {}
         place = f"{buyer.get('postal_code', '')} {buyer.get('city', '')}".strip()
-        return _lines([
-            (_("name"), buyer.get("name")), (_("street and number"), buyer.get("street")),
-            (_("city"), place), (_("country"), buyer.get("country")),
-            (_("VAT number"), buyer.get("vat_number")),
-            (_("enterprise number"), buyer.get("enterprise_number")),
-            (_("Peppol participant id"), buyer.get("peppol_id")), (_("email"), buyer.get("email")),
-        ])  # fmt: skip
+        return _lines(
+            [
+                (_("name"), buyer.get("name")),
+                (_("street and number"), buyer.get("street")),
+                (_("city"), place),
+                (_("country"), buyer.get("country")),
+                (_("VAT number"), buyer.get("vat_number")),
+                (_("enterprise number"), buyer.get("enterprise_number")),
+                (_("Peppol participant id"), buyer.get("peppol_id")),
+                (_("email"), buyer.get("email")),
+            ]
+        )
 
     @admin.display(description=_("mentions"))
     def mentions_list(self, obj: Invoice) -> SafeString | str:
@@ -327,10 +437,13 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
         if not obj.rules_used:
             return "—"
         return format_html_join(
-            mark_safe("<br>"), '<a href="{}">{}</a> (#{})',
-            ((reverse("admin:rules_ruleversion_change", args=[version]), key, version)
-             for key, version in sorted(obj.rules_used.items())),
-        )  # fmt: skip
+            mark_safe("<br>"),
+            '<a href="{}">{}</a> (#{})',
+            (
+                (reverse("admin:rules_ruleversion_change", args=[version]), key, version)
+                for key, version in sorted(obj.rules_used.items())
+            ),
+        )
 
     # --- The change page's buttons -------------------------------------------------
 
@@ -349,9 +462,15 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
             and obj.status != InvoiceStatus.CREDITED
         )
 
-    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
-                           change: bool = False, form_url: str = "",
-                           obj: Any = None) -> HttpResponse:  # fmt: skip
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
         actions = []
         if obj is not None and self._can_pay(request, obj):
             url = reverse("admin:invoicing_invoice_pay", args=[obj.pk])
@@ -392,10 +511,13 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
             data = form.cleaned_data
             try:
                 payment = services.invoice_payment_register(
-                    invoice=invoice, amount=data["amount"], value_date=data["value_date"],
-                    acting_user=request_user(request), transaction_id=data["transaction_id"],
+                    invoice=invoice,
+                    amount=data["amount"],
+                    value_date=data["value_date"],
+                    acting_user=request_user(request),
+                    transaction_id=data["transaction_id"],
                     note=data["note"],
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -407,9 +529,14 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
                 )
                 return HttpResponseRedirect(self._change_url(invoice))
         return _render(
-            request, self, "admin/invoicing/invoice/action_form.html", _("Register a payment"),
-            form=form, invoice=invoice, change_url=self._change_url(invoice),
-        )  # fmt: skip
+            request,
+            self,
+            "admin/invoicing/invoice/action_form.html",
+            _("Register a payment"),
+            form=form,
+            invoice=invoice,
+            change_url=self._change_url(invoice),
+        )
 
     def credit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Credit an issued invoice fully or per line, on the member's behalf."""
@@ -425,9 +552,11 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 note = services.credit_note_issue(
-                    invoice=invoice, acting_user=request_user(request),
-                    reason=form.cleaned_data["reason"], quantities=form.quantities(),
-                )  # fmt: skip
+                    invoice=invoice,
+                    acting_user=request_user(request),
+                    reason=form.cleaned_data["reason"],
+                    quantities=form.quantities(),
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -439,9 +568,14 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
                 )
                 return HttpResponseRedirect(self._change_url(invoice))
         return _render(
-            request, self, "admin/invoicing/invoice/action_form.html", _("Issue a credit note"),
-            form=form, invoice=invoice, change_url=self._change_url(invoice),
-        )  # fmt: skip
+            request,
+            self,
+            "admin/invoicing/invoice/action_form.html",
+            _("Issue a credit note"),
+            form=form,
+            invoice=invoice,
+            change_url=self._change_url(invoice),
+        )
 
 
 # --- Activities and clients --------------------------------------------------------------
@@ -457,16 +591,30 @@ class ActivityAdmin(_ReadOnlyHistoryAdmin):
 
 @admin.register(Client)
 class ClientAdmin(_ReadOnlyHistoryAdmin):
-    list_display = ("name", "member", "kind", "country", "vat_number", "enterprise_number",
-                    "city", "archived")  # fmt: skip
+    list_display = (
+        "name",
+        "member",
+        "kind",
+        "country",
+        "vat_number",
+        "enterprise_number",
+        "city",
+        "archived",
+    )
     list_filter = ("country", "kind", "archived")
-    search_fields = ("name", "vat_number", "enterprise_number", "=member__member_number",
-                     "member__legal_name")  # fmt: skip
+    search_fields = (
+        "name",
+        "vat_number",
+        "enterprise_number",
+        "=member__member_number",
+        "member__legal_name",
+    )
     search_help_text = _("Name, VAT number, enterprise number, or the member (number or name).")
     list_select_related = ("member",)
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Client],
-                           search_term: str) -> tuple[QuerySet[Client], bool]:  # fmt: skip
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Client], search_term: str
+    ) -> tuple[QuerySet[Client], bool]:
         # "BE 0403.019.261" finds the client stored as BE0403019261.
         compact = "".join(ch for ch in search_term if ch.isalnum())
         results, duplicates = super().get_search_results(request, queryset, search_term)
@@ -481,22 +629,48 @@ class ClientAdmin(_ReadOnlyHistoryAdmin):
 
 @admin.register(InvoicePayment)
 class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("value_date", "amount", "invoice", "source", "transaction_id",
-                    "counterparty_name", "communication", "recorded_by", "recorded_at")  # fmt: skip
+    list_display = (
+        "value_date",
+        "amount",
+        "invoice",
+        "source",
+        "transaction_id",
+        "counterparty_name",
+        "communication",
+        "recorded_by",
+        "recorded_at",
+    )
     list_filter = ("source", "value_date")
-    search_fields = ("transaction_id", "communication", "counterparty_name", "invoice__number",
-                     "=invoice__structured_reference")  # fmt: skip
-    search_help_text = _("Bank transaction id, communication, payer, or the invoice's number "
-                         "or structured reference.")  # fmt: skip
+    search_fields = (
+        "transaction_id",
+        "communication",
+        "counterparty_name",
+        "invoice__number",
+        "=invoice__structured_reference",
+    )
+    search_help_text = _(
+        "Bank transaction id, communication, payer, or the invoice's number "
+        "or structured reference."
+    )
     list_select_related = ("invoice", "recorded_by")
     date_hierarchy = "value_date"
     change_form_template = "admin/invoicing/with_action.html"
 
-    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
-                           change: bool = False, form_url: str = "",
-                           obj: Any = None) -> HttpResponse:  # fmt: skip
-        if (obj is not None and request.user.has_perm(PAY_PERMISSION)
-                and obj.reverses_id is None and not hasattr(obj, "reversed_by")):  # fmt: skip
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        if (
+            obj is not None
+            and request.user.has_perm(PAY_PERMISSION)
+            and obj.reverses_id is None
+            and not hasattr(obj, "reversed_by")
+        ):
             context["object_action"] = (
                 reverse("admin:invoicing_invoicepayment_reverse", args=[obj.pk]),
                 _("Reverse this payment"),
@@ -524,9 +698,10 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.invoice_payment_reverse(
-                    payment=payment, acting_user=request_user(request),
+                    payment=payment,
+                    acting_user=request_user(request),
                     note=form.cleaned_data["note"],
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -535,14 +710,24 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     reverse("admin:invoicing_invoice_change", args=[payment.invoice_id])
                 )
         return _render(
-            request, self, "admin/invoicing/note_form.html", _("Reverse this payment"),
-            form=form, subject=payment, back_url=back,
-            facts=[(_("Invoice"), payment.invoice), (_("Amount"), payment.amount),
-                   (_("Date"), payment.value_date), (_("From"), payment.counterparty_name)],
-        )  # fmt: skip
+            request,
+            self,
+            "admin/invoicing/note_form.html",
+            _("Reverse this payment"),
+            form=form,
+            subject=payment,
+            back_url=back,
+            facts=[
+                (_("Invoice"), payment.invoice),
+                (_("Amount"), payment.amount),
+                (_("Date"), payment.value_date),
+                (_("From"), payment.counterparty_name),
+            ],
+        )
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet[InvoicePayment],
-                           search_term: str) -> tuple[QuerySet[InvoicePayment], bool]:  # fmt: skip
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[InvoicePayment], search_term: str
+    ) -> tuple[QuerySet[InvoicePayment], bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         digits = ogm_parse(search_term)
         if digits:
@@ -555,11 +740,26 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bank lines with an invoice's reference that the upload could not book,
     until staff book them on the right invoice or record how they were settled."""
 
-    list_display = ("value_date", "amount", "currency", "reference", "counterparty_name",
-                    "problem", "file_name", "resolved", "recorded_at")  # fmt: skip
+    list_display = (
+        "value_date",
+        "amount",
+        "currency",
+        "reference",
+        "counterparty_name",
+        "problem",
+        "file_name",
+        "resolved",
+        "recorded_at",
+    )
     list_filter = ("resolved", "currency")
-    search_fields = ("transaction_id", "=structured_reference", "communication",
-                     "counterparty_name", "counterparty_iban", "file_name")  # fmt: skip
+    search_fields = (
+        "transaction_id",
+        "=structured_reference",
+        "communication",
+        "counterparty_name",
+        "counterparty_iban",
+        "file_name",
+    )
     list_select_related = ("recorded_by",)
     date_hierarchy = "value_date"
     readonly_fields = ("invoice_link",)
@@ -571,9 +771,15 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     change_form_template = "admin/invoicing/with_action.html"
 
-    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
-                           change: bool = False, form_url: str = "",
-                           obj: Any = None) -> HttpResponse:  # fmt: skip
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
         if obj is not None and not obj.resolved and request.user.has_perm(RESOLVE_PERMISSION):
             context["object_action"] = (
                 reverse("admin:invoicing_unmatchedbankline_resolve", args=[obj.pk]),
@@ -603,21 +809,32 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.unmatched_bank_line_resolve(
-                    line=line, acting_user=request_user(request), note=form.cleaned_data["note"],
+                    line=line,
+                    acting_user=request_user(request),
+                    note=form.cleaned_data["note"],
                     invoice=form.cleaned_data["invoice"],
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 self.message_user(request, _("The bank line is resolved."), messages.SUCCESS)
                 return HttpResponseRedirect(back)
         return _render(
-            request, self, "admin/invoicing/note_form.html", _("Resolve a bank line"),
-            form=form, subject=line, back_url=back,
-            facts=[(_("Amount"), f"{line.amount} {line.currency}"), (_("Date"), line.value_date),
-                   (_("Structured reference"), _reference(line.structured_reference)),
-                   (_("From"), line.counterparty_name), (_("Problem"), line.problem)],
-        )  # fmt: skip
+            request,
+            self,
+            "admin/invoicing/note_form.html",
+            _("Resolve a bank line"),
+            form=form,
+            subject=line,
+            back_url=back,
+            facts=[
+                (_("Amount"), f"{line.amount} {line.currency}"),
+                (_("Date"), line.value_date),
+                (_("Structured reference"), _reference(line.structured_reference)),
+                (_("From"), line.counterparty_name),
+                (_("Problem"), line.problem),
+            ],
+        )
 
     @admin.display(description=_("structured reference"), ordering="structured_reference")
     def reference(self, obj: UnmatchedBankLine) -> str:
@@ -634,9 +851,12 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         return format_html(
             '<a href="{}">{}</a> ({}, {} {})',
-            reverse("admin:invoicing_invoice_change", args=[invoice.pk]), invoice.number,
-            invoice.display_status(timezone.localdate())[1], _("still due"), invoice.amount_due,
-        )  # fmt: skip
+            reverse("admin:invoicing_invoice_change", args=[invoice.pk]),
+            invoice.number,
+            invoice.display_status(timezone.localdate())[1],
+            _("still due"),
+            invoice.amount_due,
+        )
 
 
 @admin.register(NumberCounter)

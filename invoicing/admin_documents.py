@@ -40,9 +40,16 @@ RETRY_PERMISSION = "invoicing.change_invoicedelivery"
 
 DOCUMENT_FIELDSET = (
     _("Document and sending"),
-    {"fields": ("route_block", "documents_block", "failures_block", "transmission_block",
-                "deliveries_block")},
-)  # fmt: skip
+    {
+        "fields": (
+            "route_block",
+            "documents_block",
+            "failures_block",
+            "transmission_block",
+            "deliveries_block",
+        )
+    },
+)
 TRANSMISSION_RETRY_PERMISSION = "invoicing.change_peppoltransmission"
 
 
@@ -70,9 +77,10 @@ class InvoiceDocumentsMixin:
                 '{} <a href="{}">{}</a>', _("Not stored yet."), render_url, _("Render it now")
             )
         return format_html_join(
-            mark_safe("<br>"), '<a href="{}">{}</a> · {} · {} bytes · SHA-256 <code>{}</code>',
+            mark_safe("<br>"),
+            '<a href="{}">{}</a> · {} · {} bytes · SHA-256 <code>{}</code>',
             ((url, d.filename, _when(d.created_at), d.size, d.sha256) for d in stored),
-        )  # fmt: skip
+        )
 
     @admin.display(description=_("how it reaches the client"))
     def route_block(self, obj: Invoice) -> str:
@@ -86,11 +94,15 @@ class InvoiceDocumentsMixin:
             return "—"
         link = reverse("admin:invoicing_peppoltransmission_change", args=[transmission.pk])
         return format_html(
-            '<a href="{}">{}</a> → {} · {} · {} {} · {}', link,
-            transmission.get_status_display(), transmission.receiver,
-            _when(transmission.sent_at), transmission.attempts, _("attempts"),
+            '<a href="{}">{}</a> → {} · {} · {} {} · {}',
+            link,
+            transmission.get_status_display(),
+            transmission.receiver,
+            _when(transmission.sent_at),
+            transmission.attempts,
+            _("attempts"),
             transmission.provider_message or "",
-        )  # fmt: skip
+        )
 
     @admin.display(description=_("rendering failures"))
     def failures_block(self, obj: Invoice) -> SafeString | str:
@@ -98,9 +110,10 @@ class InvoiceDocumentsMixin:
         if not failures:
             return "—"
         return format_html_join(
-            mark_safe("<br>"), '<strong style="color:#ba2121">{} ({}×, {})</strong>: {}',
+            mark_safe("<br>"),
+            '<strong style="color:#ba2121">{} ({}×, {})</strong>: {}',
             ((f.format.upper(), f.attempts, _when(f.last_failed_at), f.error) for f in failures),
-        )  # fmt: skip
+        )
 
     @admin.display(description=_("sendings"))
     def deliveries_block(self, obj: Invoice) -> SafeString | str:
@@ -110,17 +123,33 @@ class InvoiceDocumentsMixin:
         rows = []
         for d in deliveries:
             link = reverse("admin:invoicing_invoicedelivery_change", args=[d.pk])
-            rows.append((link, _when(d.requested_at), d.recipient, d.get_status_display(),
-                         d.attempts, _when(d.sent_at), d.error or ""))  # fmt: skip
+            rows.append(
+                (
+                    link,
+                    _when(d.requested_at),
+                    d.recipient,
+                    d.get_status_display(),
+                    d.attempts,
+                    _when(d.sent_at),
+                    d.error or "",
+                )
+            )
         return format_html(
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
             "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
-            _("requested"), _("to"), _("status"), _("attempts"), _("sent at"), _("error"),
+            _("requested"),
+            _("to"),
+            _("status"),
+            _("attempts"),
+            _("sent at"),
+            _("error"),
             format_html_join(
-                "", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>'
-                "<td>{}</td><td>{}</td></tr>", rows,
+                "",
+                '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>'
+                "<td>{}</td><td>{}</td></tr>",
+                rows,
             ),
-        )  # fmt: skip
+        )
 
     def document_actions(self, request: HttpRequest, obj: Invoice) -> list[tuple[str, Any]]:
         actions: list[tuple[str, Any]] = []
@@ -187,9 +216,21 @@ class InvoiceDeliveryAdmin(HistoryAdmin):
     search_fields = ("invoice__number", "recipient")
     list_select_related = ("invoice",)
     date_hierarchy = "requested_at"
-    readonly_fields = ("invoice", "recipient", "reply_to", "message", "status", "attempts",
-                       "requested_by", "requested_at", "next_attempt_at", "last_attempt_at",
-                       "sent_at", "error", "message_id")  # fmt: skip
+    readonly_fields = (
+        "invoice",
+        "recipient",
+        "reply_to",
+        "message",
+        "status",
+        "attempts",
+        "requested_by",
+        "requested_at",
+        "next_attempt_at",
+        "last_attempt_at",
+        "sent_at",
+        "error",
+        "message_id",
+    )
     fields = readonly_fields
     actions = ["retry_failed"]
 
@@ -210,9 +251,15 @@ class InvoiceDeliveryAdmin(HistoryAdmin):
             *super().get_urls(),
         ]
 
-    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
-                           change: bool = False, form_url: str = "",
-                           obj: Any = None) -> HttpResponse:  # fmt: skip
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
         context["retry_url"] = (
             reverse("admin:invoicing_invoicedelivery_retry", args=[obj.pk])
             if obj is not None
@@ -267,8 +314,10 @@ class InvoiceDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             actions.pop("validate_official", None)
         return actions
 
-    @admin.action(description=_("Check the selected e-invoices with the official Peppol rules"),
-                  permissions=["view"])  # fmt: skip
+    @admin.action(
+        description=_("Check the selected e-invoices with the official Peppol rules"),
+        permissions=["view"],
+    )
     def validate_official(self, request: HttpRequest, queryset: QuerySet[InvoiceDocument]) -> None:
         for document in queryset.filter(format=DocumentFormat.UBL).select_related("invoice"):
             report = peppol.validate(documents.document_read(document))
@@ -276,30 +325,53 @@ class InvoiceDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(
                     request,
                     _("%(name)s breaks %(count)d rules: %(rules)s")
-                    % {"name": document.filename, "count": len(report.fatal),
-                       "rules": "; ".join(str(f) for f in report.fatal)},
+                    % {
+                        "name": document.filename,
+                        "count": len(report.fatal),
+                        "rules": "; ".join(str(f) for f in report.fatal),
+                    },
                     messages.ERROR,
-                )  # fmt: skip
+                )
             else:
                 self.message_user(
                     request,
-                    _("%(name)s passes the UBL schema, EN 16931 and Peppol BIS rules "
-                      "(%(warnings)d warnings).")
+                    _(
+                        "%(name)s passes the UBL schema, EN 16931 and Peppol BIS rules "
+                        "(%(warnings)d warnings)."
+                    )
                     % {"name": document.filename, "warnings": len(report.warnings)},
                     messages.SUCCESS,
-                )  # fmt: skip
+                )
 
 
 @admin.register(PeppolTransmission)
 class PeppolTransmissionAdmin(HistoryAdmin):
-    list_display = ("invoice", "receiver", "status", "attempts", "sent_at", "delivered_at",
-                    "provider_message")  # fmt: skip
+    list_display = (
+        "invoice",
+        "receiver",
+        "status",
+        "attempts",
+        "sent_at",
+        "delivered_at",
+        "provider_message",
+    )
     list_filter = ("status", "created_at")
     search_fields = ("invoice__number", "receiver", "provider_id")
     list_select_related = ("invoice",)
-    readonly_fields = ("invoice", "receiver", "status", "attempts", "provider_id",
-                       "provider_message", "created_at", "next_attempt_at", "last_attempt_at",
-                       "sent_at", "delivered_at", "failed_at")  # fmt: skip
+    readonly_fields = (
+        "invoice",
+        "receiver",
+        "status",
+        "attempts",
+        "provider_id",
+        "provider_message",
+        "created_at",
+        "next_attempt_at",
+        "last_attempt_at",
+        "sent_at",
+        "delivered_at",
+        "failed_at",
+    )
     fields = readonly_fields
     actions = ["retry_failed"]
 
@@ -315,8 +387,9 @@ class PeppolTransmissionAdmin(HistoryAdmin):
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm(TRANSMISSION_RETRY_PERMISSION))
 
-    @admin.action(description=_("Send the selected failed transmissions again"),
-                  permissions=["retry"])  # fmt: skip
+    @admin.action(
+        description=_("Send the selected failed transmissions again"), permissions=["retry"]
+    )
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[PeppolTransmission]) -> None:
         count = 0
         for transmission in queryset.filter(status=TransmissionStatus.FAILED):
@@ -335,8 +408,7 @@ class DocumentFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("invoice",)
     actions = ["render_again"]
 
-    @admin.action(description=_("Render the selected documents again now"),
-                  permissions=["view"])  # fmt: skip
+    @admin.action(description=_("Render the selected documents again now"), permissions=["view"])
     def render_again(self, request: HttpRequest, queryset: QuerySet[DocumentFailure]) -> None:
         stored = failed = 0
         for failure in queryset.filter(resolved_at__isnull=True):

@@ -66,15 +66,33 @@ class StaffExportForm(ExportPeriodForm):
 
 @admin.register(DocumentExport)
 class DocumentExportAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "requested_by", "member_shown", "period", "status_word",
-                    "progress", "size_shown")  # fmt: skip
+    list_display = (
+        "created_at",
+        "requested_by",
+        "member_shown",
+        "period",
+        "status_word",
+        "progress",
+        "size_shown",
+    )
     list_filter = ("status", "created_at")
     search_fields = ("=member__member_number", "member__legal_name", "requested_by__email")
     search_help_text = _("Member (number or name) or the email of who asked for it.")
     list_select_related = ("requested_by", "member")
     date_hierarchy = "created_at"
-    fields = ("requested_by", "member_shown", "period", "status_word", "progress", "size_shown",
-              "download", "error", "created_at", "heartbeat_at", "finished_at")  # fmt: skip
+    fields = (
+        "requested_by",
+        "member_shown",
+        "period",
+        "status_word",
+        "progress",
+        "size_shown",
+        "download",
+        "error",
+        "created_at",
+        "heartbeat_at",
+        "finished_at",
+    )
     readonly_fields = fields
     change_list_template = "admin/invoicing/documentexport/change_list.html"
     change_form_template = "admin/invoicing/documentexport/change_form.html"
@@ -131,9 +149,15 @@ class DocumentExportAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "can_export": _may_export(request)}
         return super().changelist_view(request, extra_context)
 
-    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
-                           change: bool = False, form_url: str = "",
-                           obj: Any = None) -> HttpResponse:  # fmt: skip
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
         if obj is not None:
             context.update(_progress(obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -166,24 +190,32 @@ class DocumentExportAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 export = documents.documents_export_request(
-                    acting_user=request_user(request), member=form.member,
+                    acting_user=request_user(request),
+                    member=form.member,
                     date_from=form.cleaned_data["date_from"],
                     date_to=form.cleaned_data["date_to"],
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 self.message_user(
-                    request, _("The export is being prepared; its progress shows below."),
+                    request,
+                    _("The export is being prepared; its progress shows below."),
                     messages.SUCCESS,
-                )  # fmt: skip
+                )
                 return HttpResponseRedirect(
                     reverse("admin:invoicing_documentexport_change", args=[export.pk])
                 )
-        return TemplateResponse(request, "admin/invoicing/documentexport/new.html", {
-            **self.admin_site.each_context(request), "title": _("New PDF export"),
-            "opts": self.model._meta, "form": form,
-        })  # fmt: skip
+        return TemplateResponse(
+            request,
+            "admin/invoicing/documentexport/new.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("New PDF export"),
+                "opts": self.model._meta,
+                "form": form,
+            },
+        )
 
     def progress_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The fragment the export's page polls (the member's, with admin URLs)."""

@@ -14,13 +14,17 @@ class InvoicingConfig(AppConfig):
 
         def book(line: Any, *, file_name: str, acting_user: Any) -> tuple[str, str]:
             outcome = services.invoice_bank_line_book(
-                structured_reference=line.structured_reference, amount=line.amount,
-                currency=line.currency, value_date=line.booking_date,
-                transaction_id=line.transaction_id, communication=line.communication,
+                structured_reference=line.structured_reference,
+                amount=line.amount,
+                currency=line.currency,
+                value_date=line.booking_date,
+                transaction_id=line.transaction_id,
+                communication=line.communication,
                 counterparty_name=line.counterparty_name,
-                counterparty_iban=line.counterparty_iban, file_name=file_name,
+                counterparty_iban=line.counterparty_iban,
+                file_name=file_name,
                 acting_user=acting_user,
-            )  # fmt: skip
+            )
             return outcome.outcome, outcome.message
 
         bankrouting.register(name="invoices", claims=services.invoice_reference_claims, book=book)

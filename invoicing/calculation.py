@@ -44,8 +44,12 @@ class VatGroup:
     vat: Decimal
 
     def as_json(self) -> dict[str, str]:
-        return {"category": self.category, "rate": str(self.rate), "base": str(self.base),
-                "vat": str(self.vat)}  # fmt: skip
+        return {
+            "category": self.category,
+            "rate": str(self.rate),
+            "base": str(self.base),
+            "vat": str(self.vat),
+        }
 
 
 @dataclass(frozen=True)
@@ -80,16 +84,24 @@ def compute_totals(lines: Sequence[LineInput], *, contribution_rate: Decimal) ->
     net = sum(nets, Decimal("0.00"))
     vat = sum((group.vat for group in groups), Decimal("0.00"))
     return Totals(
-        line_nets=nets, groups=groups, net=net, vat=vat, gross=net + vat,
+        line_nets=nets,
+        groups=groups,
+        net=net,
+        vat=vat,
+        gross=net + vat,
         contribution_rate=contribution_rate,
         contribution=round_cents(net * contribution_rate / HUNDRED),
-    )  # fmt: skip
+    )
 
 
 def proportional_contribution(
-    *, credited_net: Decimal, invoice_net: Decimal, invoice_contribution: Decimal,
-    already_reversed: Decimal, remaining_net: Decimal,
-) -> Decimal:  # fmt: skip
+    *,
+    credited_net: Decimal,
+    invoice_net: Decimal,
+    invoice_contribution: Decimal,
+    already_reversed: Decimal,
+    remaining_net: Decimal,
+) -> Decimal:
     """The contribution a credit note gives back: the invoice's contribution
     in proportion to the net credited, and exactly what is left of it when
     the credit note takes the rest of the invoice (so a full credit in
@@ -100,8 +112,9 @@ def proportional_contribution(
     if invoice_net == 0:
         return Decimal("0.00")
     # Rounding each step may give back a cent ahead; never more than is left.
-    return max(Decimal("0.00"), min(round_cents(invoice_contribution * credited_net / invoice_net),
-                                    left))  # fmt: skip
+    return max(
+        Decimal("0.00"), min(round_cents(invoice_contribution * credited_net / invoice_net), left)
+    )
 
 
 @dataclass(frozen=True)
@@ -119,36 +132,48 @@ class CreditLineInput:
 
 
 def credit_totals(
-    lines: Sequence[CreditLineInput], *, contribution_rate: Decimal,
+    lines: Sequence[CreditLineInput],
+    *,
+    contribution_rate: Decimal,
     rest_of_vat: dict[tuple[str, Decimal], Decimal] | None = None,
-) -> Totals:  # fmt: skip
+) -> Totals:
     """The totals of a credit note, computed like an invoice's, except that a
     line taking the rest of an invoice line takes exactly its remaining net,
     and a note that takes the rest of the invoice (`rest_of_vat`: the VAT left
     per category and rate) takes exactly the VAT that remains, so several
     credit notes add up to the invoice to the cent."""
     nets = [
-        line.rest_of_line_net if line.rest_of_line_net is not None
+        line.rest_of_line_net
+        if line.rest_of_line_net is not None
         else line_net(line.quantity, line.unit_price)
         for line in lines
-    ]  # fmt: skip
+    ]
     bases: dict[tuple[str, Decimal], Decimal] = {}
     for line, net in zip(lines, nets, strict=True):
         key = (line.vat_category, line.vat_rate)
         bases[key] = bases.get(key, Decimal("0.00")) + net
     groups = [
-        VatGroup(category, rate, base,
-                 rest_of_vat[(category, rate)] if rest_of_vat is not None
-                 else round_cents(base * rate / HUNDRED))
+        VatGroup(
+            category,
+            rate,
+            base,
+            rest_of_vat[(category, rate)]
+            if rest_of_vat is not None
+            else round_cents(base * rate / HUNDRED),
+        )
         for (category, rate), base in sorted(bases.items(), key=lambda kv: (-kv[0][1], kv[0][0]))
-    ]  # fmt: skip
+    ]
     net = sum(nets, Decimal("0.00"))
     vat = sum((group.vat for group in groups), Decimal("0.00"))
     return Totals(
-        line_nets=nets, groups=groups, net=net, vat=vat, gross=net + vat,
+        line_nets=nets,
+        groups=groups,
+        net=net,
+        vat=vat,
+        gross=net + vat,
         contribution_rate=contribution_rate,
         contribution=round_cents(net * contribution_rate / HUNDRED),
-    )  # fmt: skip
+    )
 
 
 # --- VAT options from the rules ----------------------------------------------------------
@@ -195,8 +220,16 @@ def vat_options(on: datetime.date) -> tuple[list[VatOption], dict[str, int]]:
         else:
             values = [Decimal(spec["rate"]) if spec["rate"] is not None else Decimal(0)]
         for rate in values:
-            options.append(VatOption(code, Decimal(rate).quantize(Decimal("0.01")), name, mention,
-                                     spec.get("vatex_code"), tuple(spec["rate_keys"])))  # fmt: skip
+            options.append(
+                VatOption(
+                    code,
+                    Decimal(rate).quantize(Decimal("0.01")),
+                    name,
+                    mention,
+                    spec.get("vatex_code"),
+                    tuple(spec["rate_keys"]),
+                )
+            )
     order = {"S": 0, "Z": 1, "E": 2, "AE": 3, "K": 4, "G": 5, "O": 6}
     options.sort(key=lambda o: (order.get(o.category, 9), -o.rate))
     return options, provenance

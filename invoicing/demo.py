@@ -123,105 +123,357 @@ THEMES: list[
     ]
 ]
 THEMES = [
-    (("Vertaling Nederlands-Frans", "Traduction néerlandais-français", "Dutch-French translation"),
-     ActivityKind.OTHER, [
-        (("Vertaling", "Traduction", "Translation"), Unit.WORD, (8, 16), (800_000, 12_000_000),
-         [(_S21, 1)]),
-        (("Nalezing en revisie", "Relecture et révision", "Proofreading and revision"), Unit.HOUR,
-         (4500, 7000), (1000, 8000), [(_S21, 1)]),
-        (("Beëdigde vertaling", "Traduction jurée", "Sworn translation"), Unit.PAGE, (2500, 4500),
-         (1000, 12_000), [(_S21, 1)]),
-    ]),
-    (("Grafisch ontwerp", "Design graphique", "Graphic design"), ActivityKind.OTHER, [
-        (("Ontwerp huisstijl", "Création d'identité visuelle", "Brand identity design"),
-         Unit.LUMP_SUM, (60_000, 350_000), (1000, 1000), [(_S21, 1)]),
-        (("Opmaak brochure", "Mise en page brochure", "Brochure layout"), Unit.HOUR, (5000, 8500),
-         (2000, 30_000), [(_S21, 1)]),
-        (("Drukwerk boek", "Impression livre", "Book printing"), Unit.UNIT, (450, 2400),
-         (50_000, 500_000), [(_S6, 1)]),
-    ]),
-    (("Opleidingen en workshops", "Formations et ateliers", "Training and workshops"),
-     ActivityKind.OTHER, [
-        (("Opleidingsdag", "Journée de formation", "Training day"), Unit.DAY, (45_000, 95_000),
-         (1000, 5000), [(_S21, 1)]),
-        (("Workshop halve dag", "Atelier demi-journée", "Half-day workshop"), Unit.HALF_DAY,
-         (25_000, 50_000), (1000, 4000), [(_S21, 1)]),
-        (("Cursusmateriaal", "Support de cours", "Course material"), Unit.UNIT, (1200, 4500),
-         (5000, 30_000), [(_S6, 3), (_S21, 1)]),
-    ]),
-    (("Webontwikkeling", "Développement web", "Web development"), ActivityKind.OTHER, [
-        (("Ontwikkeling", "Développement", "Development"), Unit.HOUR, (6000, 11_000),
-         (4000, 80_000), [(_S21, 1)]),
-        (("Hosting en onderhoud", "Hébergement et maintenance", "Hosting and maintenance"),
-         Unit.MONTH, (2500, 15_000), (1000, 12_000), [(_S21, 1)]),
-        (("Analyse", "Analyse", "Analysis"), Unit.DAY, (55_000, 90_000), (500, 5000), [(_S21, 1)]),
-    ]),
-    (("Fotografie", "Photographie", "Photography"), ActivityKind.ARTISTIC, [
-        (("Fotoreportage", "Reportage photo", "Photo shoot"), Unit.DAY, (40_000, 120_000),
-         (500, 3000), [(_S21, 2), (_S6, 1)]),
-        (("Gebruiksrechten foto's", "Droits d'utilisation des photos", "Photo usage rights"),
-         Unit.LUMP_SUM, (15_000, 90_000), (1000, 1000), [(_S6, 1)]),
-        (("Verplaatsingskosten", "Frais de déplacement", "Travel costs"), Unit.KILOMETRE,
-         (43, 43), (20_000, 400_000), [(_S21, 1)]),
-    ]),
-    (("Theatertournee", "Tournée théâtrale", "Theatre tour"), ActivityKind.ARTISTIC, [
-        (("Voorstelling", "Représentation", "Performance"), Unit.UNIT, (80_000, 350_000),
-         (1000, 4000), [(_E0, 4), (_S6, 1)]),
-        (("Technische ondersteuning", "Régie technique", "Technical support"), Unit.DAY,
-         (30_000, 60_000), (1000, 4000), [(_S21, 1)]),
-        (("Verplaatsingskosten", "Frais de déplacement", "Travel costs"), Unit.KILOMETRE,
-         (43, 43), (30_000, 600_000), [(_S21, 1)]),
-    ]),
-    (("Concerten", "Concerts", "Concerts"), ActivityKind.ARTISTIC, [
-        (("Concert", "Concert", "Concert"), Unit.LUMP_SUM, (40_000, 250_000), (1000, 1000),
-         [(_E0, 5), (_S6, 1)]),
-        (("Repetitie", "Répétition", "Rehearsal"), Unit.HALF_DAY, (15_000, 35_000),
-         (1000, 4000), [(_E0, 2), (_S21, 1)]),
-        (("Muziekles", "Cours de musique", "Music lesson"), Unit.HOUR, (3500, 6000),
-         (1000, 20_000), [(_Z0, 1), (_S21, 2)]),
-    ]),
-    (("Illustratie", "Illustration", "Illustration"), ActivityKind.ARTISTIC, [
-        (("Illustraties", "Illustrations", "Illustrations"), Unit.UNIT, (9000, 45_000),
-         (1000, 20_000), [(_S6, 3), (_S21, 1)]),
-        (("Auteursrechten", "Droits d'auteur", "Copyright licence"), Unit.LUMP_SUM,
-         (20_000, 150_000), (1000, 1000), [(_S6, 1)]),
-        (("Tijdschriftbijdrage", "Contribution au magazine", "Magazine contribution"), Unit.PAGE,
-         (6000, 20_000), (1000, 6000), [(_Z0, 1), (_S6, 1)]),
-    ]),
-]  # fmt: skip
+    (
+        (
+            "Vertaling Nederlands-Frans",
+            "Traduction néerlandais-français",
+            "Dutch-French translation",
+        ),
+        ActivityKind.OTHER,
+        [
+            (
+                ("Vertaling", "Traduction", "Translation"),
+                Unit.WORD,
+                (8, 16),
+                (800_000, 12_000_000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Nalezing en revisie", "Relecture et révision", "Proofreading and revision"),
+                Unit.HOUR,
+                (4500, 7000),
+                (1000, 8000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Beëdigde vertaling", "Traduction jurée", "Sworn translation"),
+                Unit.PAGE,
+                (2500, 4500),
+                (1000, 12_000),
+                [(_S21, 1)],
+            ),
+        ],
+    ),
+    (
+        ("Grafisch ontwerp", "Design graphique", "Graphic design"),
+        ActivityKind.OTHER,
+        [
+            (
+                ("Ontwerp huisstijl", "Création d'identité visuelle", "Brand identity design"),
+                Unit.LUMP_SUM,
+                (60_000, 350_000),
+                (1000, 1000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Opmaak brochure", "Mise en page brochure", "Brochure layout"),
+                Unit.HOUR,
+                (5000, 8500),
+                (2000, 30_000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Drukwerk boek", "Impression livre", "Book printing"),
+                Unit.UNIT,
+                (450, 2400),
+                (50_000, 500_000),
+                [(_S6, 1)],
+            ),
+        ],
+    ),
+    (
+        ("Opleidingen en workshops", "Formations et ateliers", "Training and workshops"),
+        ActivityKind.OTHER,
+        [
+            (
+                ("Opleidingsdag", "Journée de formation", "Training day"),
+                Unit.DAY,
+                (45_000, 95_000),
+                (1000, 5000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Workshop halve dag", "Atelier demi-journée", "Half-day workshop"),
+                Unit.HALF_DAY,
+                (25_000, 50_000),
+                (1000, 4000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Cursusmateriaal", "Support de cours", "Course material"),
+                Unit.UNIT,
+                (1200, 4500),
+                (5000, 30_000),
+                [(_S6, 3), (_S21, 1)],
+            ),
+        ],
+    ),
+    (
+        ("Webontwikkeling", "Développement web", "Web development"),
+        ActivityKind.OTHER,
+        [
+            (
+                ("Ontwikkeling", "Développement", "Development"),
+                Unit.HOUR,
+                (6000, 11_000),
+                (4000, 80_000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Hosting en onderhoud", "Hébergement et maintenance", "Hosting and maintenance"),
+                Unit.MONTH,
+                (2500, 15_000),
+                (1000, 12_000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Analyse", "Analyse", "Analysis"),
+                Unit.DAY,
+                (55_000, 90_000),
+                (500, 5000),
+                [(_S21, 1)],
+            ),
+        ],
+    ),
+    (
+        ("Fotografie", "Photographie", "Photography"),
+        ActivityKind.ARTISTIC,
+        [
+            (
+                ("Fotoreportage", "Reportage photo", "Photo shoot"),
+                Unit.DAY,
+                (40_000, 120_000),
+                (500, 3000),
+                [(_S21, 2), (_S6, 1)],
+            ),
+            (
+                ("Gebruiksrechten foto's", "Droits d'utilisation des photos", "Photo usage rights"),
+                Unit.LUMP_SUM,
+                (15_000, 90_000),
+                (1000, 1000),
+                [(_S6, 1)],
+            ),
+            (
+                ("Verplaatsingskosten", "Frais de déplacement", "Travel costs"),
+                Unit.KILOMETRE,
+                (43, 43),
+                (20_000, 400_000),
+                [(_S21, 1)],
+            ),
+        ],
+    ),
+    (
+        ("Theatertournee", "Tournée théâtrale", "Theatre tour"),
+        ActivityKind.ARTISTIC,
+        [
+            (
+                ("Voorstelling", "Représentation", "Performance"),
+                Unit.UNIT,
+                (80_000, 350_000),
+                (1000, 4000),
+                [(_E0, 4), (_S6, 1)],
+            ),
+            (
+                ("Technische ondersteuning", "Régie technique", "Technical support"),
+                Unit.DAY,
+                (30_000, 60_000),
+                (1000, 4000),
+                [(_S21, 1)],
+            ),
+            (
+                ("Verplaatsingskosten", "Frais de déplacement", "Travel costs"),
+                Unit.KILOMETRE,
+                (43, 43),
+                (30_000, 600_000),
+                [(_S21, 1)],
+            ),
+        ],
+    ),
+    (
+        ("Concerten", "Concerts", "Concerts"),
+        ActivityKind.ARTISTIC,
+        [
+            (
+                ("Concert", "Concert", "Concert"),
+                Unit.LUMP_SUM,
+                (40_000, 250_000),
+                (1000, 1000),
+                [(_E0, 5), (_S6, 1)],
+            ),
+            (
+                ("Repetitie", "Répétition", "Rehearsal"),
+                Unit.HALF_DAY,
+                (15_000, 35_000),
+                (1000, 4000),
+                [(_E0, 2), (_S21, 1)],
+            ),
+            (
+                ("Muziekles", "Cours de musique", "Music lesson"),
+                Unit.HOUR,
+                (3500, 6000),
+                (1000, 20_000),
+                [(_Z0, 1), (_S21, 2)],
+            ),
+        ],
+    ),
+    (
+        ("Illustratie", "Illustration", "Illustration"),
+        ActivityKind.ARTISTIC,
+        [
+            (
+                ("Illustraties", "Illustrations", "Illustrations"),
+                Unit.UNIT,
+                (9000, 45_000),
+                (1000, 20_000),
+                [(_S6, 3), (_S21, 1)],
+            ),
+            (
+                ("Auteursrechten", "Droits d'auteur", "Copyright licence"),
+                Unit.LUMP_SUM,
+                (20_000, 150_000),
+                (1000, 1000),
+                [(_S6, 1)],
+            ),
+            (
+                ("Tijdschriftbijdrage", "Contribution au magazine", "Magazine contribution"),
+                Unit.PAGE,
+                (6000, 20_000),
+                (1000, 6000),
+                [(_Z0, 1), (_S6, 1)],
+            ),
+        ],
+    ),
+]
 _LANG_INDEX = {"nl": 0, "fr": 1, "en": 2}
 
 CREDIT_REASONS = {
     True: ["Invoiced twice by mistake", "Performance cancelled", "Wrong client on the invoice"],
     False: ["Discount agreed with the client", "Quantity corrected", "Partly cancelled"],
 }
-COMPANY_WORDS = ["Atelier", "Studio", "Huis", "Maison", "Groep", "Collectief", "Agence", "Bureau",
-                 "Fabriek", "Werkplaats", "Théâtre", "Cultuurcentrum", "Brouwerij", "Drukkerij",
-                 "Boekhandel", "Librairie", "Garage", "Horeca", "Kliniek", "School"]  # fmt: skip
-COMPANY_NAMES = ["Noord", "Zuid", "Lumière", "Aurora", "Delta", "Horizon", "Mosa", "Scheldt",
-                 "Zenne", "Ardenne", "Kempen", "Polder", "Étoile", "Orion", "Vega", "Linde",
-                 "Eik", "Chêne", "Duin", "Meander", "Kompas", "Kristal"]  # fmt: skip
-BE_FORMS = {"nl": ["BV", "NV", "CV", "VZW"], "fr": ["SRL", "SA", "SC", "ASBL"],
-            "en": ["BV", "SRL", "VZW", "ASBL"]}  # fmt: skip
-PERSON_FIRST = ["An", "Bart", "Claire", "David", "Eva", "Frank", "Greet", "Hélène", "Ilse",
-                "Jan", "Karin", "Luc", "Marie", "Nico", "Olivier", "Patricia", "Raf",
-                "Sophie"]  # fmt: skip
-PERSON_LAST = ["Claes", "Dubois", "Goossens", "Lambert", "Maes", "Martin", "Peeters", "Renard",
-               "Simon", "Van Dyck", "Wouters", "Leroy"]  # fmt: skip
+COMPANY_WORDS = [
+    "Atelier",
+    "Studio",
+    "Huis",
+    "Maison",
+    "Groep",
+    "Collectief",
+    "Agence",
+    "Bureau",
+    "Fabriek",
+    "Werkplaats",
+    "Théâtre",
+    "Cultuurcentrum",
+    "Brouwerij",
+    "Drukkerij",
+    "Boekhandel",
+    "Librairie",
+    "Garage",
+    "Horeca",
+    "Kliniek",
+    "School",
+]
+COMPANY_NAMES = [
+    "Noord",
+    "Zuid",
+    "Lumière",
+    "Aurora",
+    "Delta",
+    "Horizon",
+    "Mosa",
+    "Scheldt",
+    "Zenne",
+    "Ardenne",
+    "Kempen",
+    "Polder",
+    "Étoile",
+    "Orion",
+    "Vega",
+    "Linde",
+    "Eik",
+    "Chêne",
+    "Duin",
+    "Meander",
+    "Kompas",
+    "Kristal",
+]
+BE_FORMS = {
+    "nl": ["BV", "NV", "CV", "VZW"],
+    "fr": ["SRL", "SA", "SC", "ASBL"],
+    "en": ["BV", "SRL", "VZW", "ASBL"],
+}
+PERSON_FIRST = [
+    "An",
+    "Bart",
+    "Claire",
+    "David",
+    "Eva",
+    "Frank",
+    "Greet",
+    "Hélène",
+    "Ilse",
+    "Jan",
+    "Karin",
+    "Luc",
+    "Marie",
+    "Nico",
+    "Olivier",
+    "Patricia",
+    "Raf",
+    "Sophie",
+]
+PERSON_LAST = [
+    "Claes",
+    "Dubois",
+    "Goossens",
+    "Lambert",
+    "Maes",
+    "Martin",
+    "Peeters",
+    "Renard",
+    "Simon",
+    "Van Dyck",
+    "Wouters",
+    "Leroy",
+]
 # (country, language, legal form, places: (postal code, city, street))
 FOREIGN = [
-    ("NL", "nl", "B.V.", [("1012 AB", "Amsterdam", "Damrak"),
-                          ("3011 AD", "Rotterdam", "Coolsingel"),
-                          ("3511 LX", "Utrecht", "Oudegracht")]),
-    ("FR", "fr", "SARL", [("75011", "Paris", "Rue Oberkampf"),
-                          ("59000", "Lille", "Rue Esquermoise"),
-                          ("69002", "Lyon", "Rue de la République")]),
-    ("DE", "en", "GmbH", [("10115", "Berlin", "Invalidenstraße"),
-                          ("50667", "Köln", "Hohe Straße"),
-                          ("52062", "Aachen", "Pontstraße")]),
-    ("LU", "fr", "S.à r.l.", [("1118", "Luxembourg", "Rue Aldringen"),
-                              ("4002", "Esch-sur-Alzette", "Rue de l'Alzette")]),
-]  # fmt: skip
+    (
+        "NL",
+        "nl",
+        "B.V.",
+        [
+            ("1012 AB", "Amsterdam", "Damrak"),
+            ("3011 AD", "Rotterdam", "Coolsingel"),
+            ("3511 LX", "Utrecht", "Oudegracht"),
+        ],
+    ),
+    (
+        "FR",
+        "fr",
+        "SARL",
+        [
+            ("75011", "Paris", "Rue Oberkampf"),
+            ("59000", "Lille", "Rue Esquermoise"),
+            ("69002", "Lyon", "Rue de la République"),
+        ],
+    ),
+    (
+        "DE",
+        "en",
+        "GmbH",
+        [
+            ("10115", "Berlin", "Invalidenstraße"),
+            ("50667", "Köln", "Hohe Straße"),
+            ("52062", "Aachen", "Pontstraße"),
+        ],
+    ),
+    (
+        "LU",
+        "fr",
+        "S.à r.l.",
+        [("1118", "Luxembourg", "Rue Aldringen"), ("4002", "Esch-sur-Alzette", "Rue de l'Alzette")],
+    ),
+]
 
 
 def _foreign_vat_number(rng: random.Random, country: str) -> str:
@@ -559,11 +811,34 @@ def _new_client(rng: random.Random, member_pk: int, at: datetime.datetime) -> tu
     return client, term
 
 
-ACTIVITY_COLUMNS = ["id", "member_id", "name", "kind", "budget", "description", "archived",
-                    "created_at"]  # fmt: skip
-CLIENT_COLUMNS = ["id", "member_id", "kind", "name", "street", "postal_code", "city", "country",
-                  "vat_number", "enterprise_number", "peppol_id", "email", "language", "archived",
-                  "created_at", "updated_at"]  # fmt: skip
+ACTIVITY_COLUMNS = [
+    "id",
+    "member_id",
+    "name",
+    "kind",
+    "budget",
+    "description",
+    "archived",
+    "created_at",
+]
+CLIENT_COLUMNS = [
+    "id",
+    "member_id",
+    "kind",
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_number",
+    "enterprise_number",
+    "peppol_id",
+    "email",
+    "language",
+    "archived",
+    "created_at",
+    "updated_at",
+]
 
 
 def _create_parties(
@@ -583,8 +858,15 @@ def _create_parties(
         for theme in rng.sample(range(len(THEMES)), howmany):
             names, kind, _items = THEMES[theme]
             budget = Decimal(rng.randrange(5, 80) * 1000) if rng.random() < 0.3 else None
-            activity = Activity(member_id=p.pk, name=names[lang], kind=kind, budget=budget,
-                                description="", archived=False, created_at=at)  # fmt: skip
+            activity = Activity(
+                member_id=p.pk,
+                name=names[lang],
+                kind=kind,
+                budget=budget,
+                description="",
+                archived=False,
+                created_at=at,
+            )
             activities.append(activity)
             p.activities.append((activity, theme, {}))
         for _ in range(max(1, min(60, 1 + p.count // rng.randrange(5, 15)))):
@@ -592,26 +874,41 @@ def _create_parties(
             clients.append(client)
             terms.append(term)
     pairs: list[tuple[_Table, Sequence[models.Model], list[str]]] = [
-        (activity_table, activities, ACTIVITY_COLUMNS), (client_table, clients, CLIENT_COLUMNS)
-    ]  # fmt: skip
+        (activity_table, activities, ACTIVITY_COLUMNS),
+        (client_table, clients, CLIENT_COLUMNS),
+    ]
     for table, objects, columns in pairs:
         for obj, pk in zip(objects, table.ids(len(objects)), strict=True):
             obj.pk = pk
         # str(): the country field holds a Country object, COPY wants its code.
-        table.write([str(getattr(obj, name)) if name == "country" else getattr(obj, name)
-                     for name in columns] for obj in objects)  # fmt: skip
+        table.write(
+            [
+                str(getattr(obj, name)) if name == "country" else getattr(obj, name)
+                for name in columns
+            ]
+            for obj in objects
+        )
     for p in parties:
         member = Member(pk=p.pk, member_number=p.number, legal_name=p.name)
-        p.activities = [(a, theme, _member_mentions(Invoice(member=member, activity=a)))
-                        for a, theme, _m in p.activities]  # fmt: skip
+        p.activities = [
+            (a, theme, _member_mentions(Invoice(member=member, activity=a)))
+            for a, theme, _m in p.activities
+        ]
     parties_by_pk = {p.pk: p for p in parties}
     for c, term in zip(clients, terms, strict=True):
         belgian = str(c.country) == "BE"
-        parties_by_pk[c.member_id].clients.append(_ClientInfo(
-            pk=c.pk, name=c.name, language=c.language, person=c.kind == ClientKind.PERSON,
-            eu_business=not belgian and c.kind == ClientKind.COMPANY, buyer=_buyer(c), term=term,
-            iban=belgian_iban(rng) if belgian else "",
-        ))  # fmt: skip
+        parties_by_pk[c.member_id].clients.append(
+            _ClientInfo(
+                pk=c.pk,
+                name=c.name,
+                language=c.language,
+                person=c.kind == ClientKind.PERSON,
+                eu_business=not belgian and c.kind == ClientKind.COMPANY,
+                buyer=_buyer(c),
+                term=term,
+                iban=belgian_iban(rng) if belgian else "",
+            )
+        )
     log(f"  {len(activities)} activities, {len(clients)} clients")
     return len(activities), len(clients)
 
@@ -619,19 +916,76 @@ def _create_parties(
 # --- Documents -------------------------------------------------------------------------
 
 INVOICE_COLUMNS = [
-    "id", "kind", "status", "member_id", "activity_id", "client_id", "credited_invoice_id",
-    "series", "year", "sequence", "number", "structured_reference", "supply_date", "issue_date",
-    "payment_term_days", "due_date", "buyer_reference", "notes", "credit_reason", "total_net",
-    "total_vat", "total_gross", "contribution_rate", "contribution", "vat_breakdown",
-    "amount_paid", "amount_credited", "contribution_credited", "sent_at", "paid_on", "language",
-    "seller", "buyer", "mentions", "warnings", "rules_used", "created_by_id", "issued_by_id",
-    "issued_at", "created_at", "updated_at",
-]  # fmt: skip
-LINE_COLUMNS = ["id", "invoice_id", "position", "description", "quantity", "unit", "unit_price",
-                "vat_category", "vat_rate", "net_amount", "credits_line_id"]  # fmt: skip
-PAYMENT_COLUMNS = ["id", "invoice_id", "amount", "value_date", "source", "transaction_id",
-                   "communication", "counterparty_name", "counterparty_iban", "note",
-                   "reverses_id", "recorded_by_id", "recorded_at"]  # fmt: skip
+    "id",
+    "kind",
+    "status",
+    "member_id",
+    "activity_id",
+    "client_id",
+    "credited_invoice_id",
+    "series",
+    "year",
+    "sequence",
+    "number",
+    "structured_reference",
+    "supply_date",
+    "issue_date",
+    "payment_term_days",
+    "due_date",
+    "buyer_reference",
+    "notes",
+    "credit_reason",
+    "total_net",
+    "total_vat",
+    "total_gross",
+    "contribution_rate",
+    "contribution",
+    "vat_breakdown",
+    "amount_paid",
+    "amount_credited",
+    "contribution_credited",
+    "sent_at",
+    "paid_on",
+    "language",
+    "seller",
+    "buyer",
+    "mentions",
+    "warnings",
+    "rules_used",
+    "created_by_id",
+    "issued_by_id",
+    "issued_at",
+    "created_at",
+    "updated_at",
+]
+LINE_COLUMNS = [
+    "id",
+    "invoice_id",
+    "position",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "vat_category",
+    "vat_rate",
+    "net_amount",
+    "credits_line_id",
+]
+PAYMENT_COLUMNS = [
+    "id",
+    "invoice_id",
+    "amount",
+    "value_date",
+    "source",
+    "transaction_id",
+    "communication",
+    "counterparty_name",
+    "counterparty_iban",
+    "note",
+    "reverses_id",
+    "recorded_by_id",
+    "recorded_at",
+]
 ZERO = Decimal("0.00")
 EMPTY_LIST = _JsonText("[]")
 INVOICE, CREDIT = 0, 1
@@ -711,9 +1065,13 @@ def seed_invoices(
 
 
 def _seed(
-    n: int, rng: random.Random, today: datetime.date, tz: Any, first_day: datetime.date,
+    n: int,
+    rng: random.Random,
+    today: datetime.date,
+    tz: Any,
+    first_day: datetime.date,
     log: Callable[[str], None],
-) -> dict[str, int]:  # fmt: skip
+) -> dict[str, int]:
     with transaction.atomic():
         years = list(range(first_day.year, today.year + 1))
         # The counters first, created if missing and locked as the services lock
@@ -748,10 +1106,15 @@ class _Documents:
     """Plans, numbers and writes the documents, in issue order."""
 
     def __init__(
-        self, rng: random.Random, parties: list[_Party],
-        counters: dict[tuple[str, int], NumberCounter], staff: User, today: datetime.date,
-        tz: Any, log: Callable[[str], None],
-    ) -> None:  # fmt: skip
+        self,
+        rng: random.Random,
+        parties: list[_Party],
+        counters: dict[tuple[str, int], NumberCounter],
+        staff: User,
+        today: datetime.date,
+        tz: Any,
+        log: Callable[[str], None],
+    ) -> None:
         self.rng, self.parties, self.counters, self.staff = rng, parties, counters, staff
         self.random = rng.random
         self.today_ord = today.toordinal()
@@ -800,8 +1163,10 @@ class _Documents:
 
     def _plan(self) -> list[_Plan]:
         rng, today_ord = self.rng, self.today.toordinal()
-        floors = {key: c.last_issued_on.toordinal() if c.last_issued_on else 0
-                  for key, c in self.counters.items()}  # fmt: skip
+        floors = {
+            key: c.last_issued_on.toordinal() if c.last_issued_on else 0
+            for key, c in self.counters.items()
+        }
         plans = []
         for index, p in enumerate(self.parties):
             start = p.start.toordinal()
@@ -813,9 +1178,14 @@ class _Documents:
                 # After what a series already holds (a second seed): date order.
                 day = max(day, floors[(DocumentKind.INVOICE, datetime.date.fromordinal(day).year)])
                 lines = LINE_COUNTS[self._pick(len(LINE_COUNTS))]
-                plan = _Plan(day, self._second(day), index,
-                             self._pick(len(p.activities)), self._pick(len(p.clients)),
-                             lines)  # fmt: skip
+                plan = _Plan(
+                    day,
+                    self._second(day),
+                    index,
+                    self._pick(len(p.activities)),
+                    self._pick(len(p.clients)),
+                    lines,
+                )
                 if day < today_ord - 1 and rng.random() < CREDIT_SHARE:
                     credit_day = min(today_ord, day + self._int(1, 45))
                     year = datetime.date.fromordinal(credit_day).year
@@ -830,8 +1200,11 @@ class _Documents:
         plans = self._plan()
         # (day, second, kind, plan index): the order of issue.
         order = [(p.day, p.second, INVOICE, i) for i, p in enumerate(plans)]
-        order += [(p.credit_day, self._second(p.credit_day), CREDIT, i)
-                  for i, p in enumerate(plans) if p.credit_day]  # fmt: skip
+        order += [
+            (p.credit_day, self._second(p.credit_day), CREDIT, i)
+            for i, p in enumerate(plans)
+            if p.credit_day
+        ]
         order.sort()
         credit_notes = len(order) - len(plans)
         self.log(f"  {len(plans)} invoices and {credit_notes} credit notes planned")
@@ -848,10 +1221,11 @@ class _Documents:
             payment_rows: list[list[Any]] = []
 
             def line_rows(
-                chunk: list[tuple[int, int, int, int]] = chunk, ids: list[int] = ids,
+                chunk: list[tuple[int, int, int, int]] = chunk,
+                ids: list[int] = ids,
                 invoice_rows: list[list[Any]] = invoice_rows,
                 payment_rows: list[list[Any]] = payment_rows,
-            ) -> Iterable[list[Any]]:  # fmt: skip
+            ) -> Iterable[list[Any]]:
                 for (day_ord, second, kind, index), pk in zip(chunk, ids, strict=True):
                     day = datetime.date.fromordinal(day_ord)
                     series = DocumentKind.INVOICE if kind == INVOICE else DocumentKind.CREDIT_NOTE
@@ -865,8 +1239,16 @@ class _Documents:
                     at = datetime.datetime.combine(
                         day, datetime.time(second // 3600, second // 60 % 60), self.tz
                     )
-                    head = [pk, series, InvoiceStatus.ISSUED, counter.last_number, number,
-                            ogm_from_number(REFERENCE_BASE + pk), day, at]  # fmt: skip
+                    head = [
+                        pk,
+                        series,
+                        InvoiceStatus.ISSUED,
+                        counter.last_number,
+                        number,
+                        ogm_from_number(REFERENCE_BASE + pk),
+                        day,
+                        at,
+                    ]
                     if kind == INVOICE:
                         row, lines, payments = self._invoice(plans[index], index, head, day_rules)
                         payment_rows.extend(payments)
@@ -883,9 +1265,13 @@ class _Documents:
             self.payments.write(payment_rows)
             self.log(f"  {min(start + CHUNK, len(order)):>8} / {len(order)} documents")
         assert not self.pending, "every planned credit note was written"
-        return {"invoices": len(plans), "credit_notes": credit_notes,
-                "lines": self.lines.written, "payments": self.payments.written,
-                **self.counts}  # fmt: skip
+        return {
+            "invoices": len(plans),
+            "credit_notes": credit_notes,
+            "lines": self.lines.written,
+            "payments": self.payments.written,
+            **self.counts,
+        }
 
     # --- content
 
@@ -900,8 +1286,9 @@ class _Documents:
             found = self.vat[on]
         return found
 
-    def _make_lines(self, theme: int, client: _ClientInfo, supply: datetime.date,
-                    count: int) -> tuple[list[_Line], dict[str, int]]:  # fmt: skip
+    def _make_lines(
+        self, theme: int, client: _ClientInfo, supply: datetime.date, count: int
+    ) -> tuple[list[_Line], dict[str, int]]:
         rng = self.rng
         options, provenance = self.options(supply)
         _names, _kind, items = THEMES[theme]
@@ -923,8 +1310,9 @@ class _Documents:
             description = descriptions[lang]
             if rng.random() < 0.5:
                 description = f"{description} {supply:%m/%Y}"
-            lines.append(_Line(description, quantity, unit, Decimal(cents).scaleb(-2),
-                               options[code]))  # fmt: skip
+            lines.append(
+                _Line(description, quantity, unit, Decimal(cents).scaleb(-2), options[code])
+            )
         return lines, provenance
 
     def _invoice(
@@ -961,8 +1349,10 @@ class _Documents:
         warnings: list[str] | _JsonText = EMPTY_LIST
         deadline = issue_deadline(supply, day=rules.deadline_day)
         if day > deadline:
-            warnings = [self.late_warning % {"supply": f"{supply:%d/%m/%Y}",
-                                             "deadline": f"{deadline:%d/%m/%Y}"}]  # fmt: skip
+            warnings = [
+                self.late_warning
+                % {"supply": f"{supply:%d/%m/%Y}", "deadline": f"{deadline:%d/%m/%Y}"}
+            ]
             self.counts["late_issued"] += 1
         due = day + datetime.timedelta(days=term)
         buyer_reference = f"PO-{self._int(10_000, 99_998)}" if rng.random() < 0.15 else ""
@@ -971,9 +1361,21 @@ class _Documents:
         for position, (line, net) in enumerate(zip(lines, totals.line_nets, strict=True), 1):
             line_id = self.line_ids.pop()
             line_ids.append(line_id)
-            line_rows.append([line_id, pk, position, line.description, line.quantity, line.unit,
-                              line.unit_price, line.option.category, line.option.rate, net,
-                              None])  # fmt: skip
+            line_rows.append(
+                [
+                    line_id,
+                    pk,
+                    position,
+                    line.description,
+                    line.quantity,
+                    line.unit,
+                    line.unit_price,
+                    line.option.category,
+                    line.option.rate,
+                    net,
+                    None,
+                ]
+            )
         sent_at = None
         if rng.random() < 0.88:
             sent_at = min(issued_at + datetime.timedelta(seconds=self._int(60, 7200)), self.now)
@@ -982,9 +1384,20 @@ class _Documents:
         amount_credited = contribution_credited = ZERO
         pay_from = day
         if plan.credit_day:
-            credit = self._plan_credit(plan, index, party, activity, client, supply,
-                                       buyer_reference, buyer, mentions, lines, line_ids,
-                                       totals)  # fmt: skip
+            credit = self._plan_credit(
+                plan,
+                index,
+                party,
+                activity,
+                client,
+                supply,
+                buyer_reference,
+                buyer,
+                mentions,
+                lines,
+                line_ids,
+                totals,
+            )
             amount_credited, contribution_credited = credit.totals.gross, credit.contribution
             pay_from = datetime.date.fromordinal(plan.credit_day) + DAY
             credit.original = pk
@@ -1015,28 +1428,72 @@ class _Documents:
             updated_at = max(updated_at, payments[-1][12])
         created_at = issued_at - datetime.timedelta(seconds=self._int(300, 3 * 86400))
         row = [
-            pk, DocumentKind.INVOICE, status, party.pk, activity.pk, client.pk, None,
-            series, day.year, sequence, number, reference, supply, day,
-            term, due, buyer_reference, "", "", totals.net,
-            totals.vat, totals.gross, totals.contribution_rate, totals.contribution,
+            pk,
+            DocumentKind.INVOICE,
+            status,
+            party.pk,
+            activity.pk,
+            client.pk,
+            None,
+            series,
+            day.year,
+            sequence,
+            number,
+            reference,
+            supply,
+            day,
+            term,
+            due,
+            buyer_reference,
+            "",
+            "",
+            totals.net,
+            totals.vat,
+            totals.gross,
+            totals.contribution_rate,
+            totals.contribution,
             _json([g.as_json() for g in totals.groups]),
-            amount_paid, amount_credited, contribution_credited, sent_at, paid_on, client.language,
-            self.seller_json, buyer, mentions_json, warnings, rules_used, party.user_id,
+            amount_paid,
+            amount_credited,
+            contribution_credited,
+            sent_at,
+            paid_on,
+            client.language,
+            self.seller_json,
+            buyer,
+            mentions_json,
+            warnings,
+            rules_used,
             party.user_id,
-            issued_at, created_at, updated_at,
-        ]  # fmt: skip
+            party.user_id,
+            issued_at,
+            created_at,
+            updated_at,
+        ]
         return row, line_rows, payments
 
     def _plan_credit(
-        self, plan: _Plan, index: int, party: _Party, activity: Activity, client: _ClientInfo,
-        supply: datetime.date, buyer_reference: str, buyer: _JsonText, mentions: list[str],
-        lines: list[_Line], line_ids: list[int], totals: Totals,
-    ) -> _Credit:  # fmt: skip
+        self,
+        plan: _Plan,
+        index: int,
+        party: _Party,
+        activity: Activity,
+        client: _ClientInfo,
+        supply: datetime.date,
+        buyer_reference: str,
+        buyer: _JsonText,
+        mentions: list[str],
+        lines: list[_Line],
+        line_ids: list[int],
+        totals: Totals,
+    ) -> _Credit:
         """The credit note of this invoice, as credit_note_issue would make it."""
         rng = self.rng
         if plan.credit_full:
-            wanted = [(line_id, line, line.quantity)
-                      for line_id, line in zip(line_ids, lines, strict=True)]  # fmt: skip
+            wanted = [
+                (line_id, line, line.quantity)
+                for line_id, line in zip(line_ids, lines, strict=True)
+            ]
         else:
             j = self._pick(len(lines))
             line = lines[j]
@@ -1053,25 +1510,42 @@ class _Documents:
             contribution_rate=totals.contribution_rate,
         )
         contribution = proportional_contribution(
-            credited_net=credit_totals.net, invoice_net=totals.net,
-            invoice_contribution=totals.contribution, already_reversed=ZERO,
+            credited_net=credit_totals.net,
+            invoice_net=totals.net,
+            invoice_contribution=totals.contribution,
+            already_reversed=ZERO,
             remaining_net=totals.net,
-        )  # fmt: skip
+        )
         full = credit_totals.gross >= totals.gross
         credit = _Credit(
-            original=0, party=party, activity_id=activity.pk, client_id=client.pk,
-            supply_date=supply, buyer_reference=buyer_reference, language=client.language,
-            seller=self.seller_json, buyer=buyer, mentions=mentions,
-            reason=rng.choice(CREDIT_REASONS[full]), lines=wanted, totals=credit_totals,
+            original=0,
+            party=party,
+            activity_id=activity.pk,
+            client_id=client.pk,
+            supply_date=supply,
+            buyer_reference=buyer_reference,
+            language=client.language,
+            seller=self.seller_json,
+            buyer=buyer,
+            mentions=mentions,
+            reason=rng.choice(CREDIT_REASONS[full]),
+            lines=wanted,
+            totals=credit_totals,
             contribution=contribution,
-        )  # fmt: skip
+        )
         self.pending[index] = credit
         return credit
 
     def _payments(
-        self, pk: int, reference: str, client: _ClientInfo, payable: Decimal,
-        pay_from: datetime.date, term: int, due: datetime.date,
-    ) -> list[list[Any]]:  # fmt: skip
+        self,
+        pk: int,
+        reference: str,
+        client: _ClientInfo,
+        payable: Decimal,
+        pay_from: datetime.date,
+        term: int,
+        due: datetime.date,
+    ) -> list[list[Any]]:
         """The payments received by today: most in full around the due date,
         some late, some in two parts, some never (so far)."""
         rng = self.rng
@@ -1096,16 +1570,45 @@ class _Documents:
         for k, (on, amount) in enumerate(planned, 1):
             if on > self.today or amount <= 0:
                 break
-            recorded_at = min(datetime.datetime.combine(on + DAY, datetime.time(9, 30), self.tz),
-                              self.now)  # fmt: skip
+            recorded_at = min(
+                datetime.datetime.combine(on + DAY, datetime.time(9, 30), self.tz), self.now
+            )
             if rng.random() < 0.9:
-                rows.append([0, pk, amount, on, PaymentSource.BANK, f"demo-bank-{pk}-{k}",
-                             ogm_format(reference), client.name[:200], client.iban,
-                             "demo statement",
-                             None, self.staff.pk, recorded_at])  # fmt: skip
+                rows.append(
+                    [
+                        0,
+                        pk,
+                        amount,
+                        on,
+                        PaymentSource.BANK,
+                        f"demo-bank-{pk}-{k}",
+                        ogm_format(reference),
+                        client.name[:200],
+                        client.iban,
+                        "demo statement",
+                        None,
+                        self.staff.pk,
+                        recorded_at,
+                    ]
+                )
             else:
-                rows.append([0, pk, amount, on, PaymentSource.MANUAL, f"manual-demo-{pk}-{k}",
-                             "", "", "", "", None, self.staff.pk, recorded_at])  # fmt: skip
+                rows.append(
+                    [
+                        0,
+                        pk,
+                        amount,
+                        on,
+                        PaymentSource.MANUAL,
+                        f"manual-demo-{pk}-{k}",
+                        "",
+                        "",
+                        "",
+                        "",
+                        None,
+                        self.staff.pk,
+                        recorded_at,
+                    ]
+                )
         return rows
 
     def _credit_note(
@@ -1118,20 +1621,65 @@ class _Documents:
         for position, ((line_id, line, quantity), net) in enumerate(
             zip(credit.lines, totals.line_nets, strict=True), 1
         ):
-            line_rows.append([self.line_ids.pop(), pk, position, line.description, quantity,
-                              line.unit, line.unit_price, line.option.category, line.option.rate,
-                              net, line_id])  # fmt: skip
+            line_rows.append(
+                [
+                    self.line_ids.pop(),
+                    pk,
+                    position,
+                    line.description,
+                    quantity,
+                    line.unit,
+                    line.unit_price,
+                    line.option.category,
+                    line.option.rate,
+                    net,
+                    line_id,
+                ]
+            )
         party = credit.party
         row = [
-            pk, DocumentKind.CREDIT_NOTE, status, party.pk, credit.activity_id, credit.client_id,
-            credit.original, series, day.year, sequence, number, reference, credit.supply_date,
-            day, 0, day, credit.buyer_reference, "", credit.reason, totals.net,
-            totals.vat, totals.gross, totals.contribution_rate, credit.contribution,
-            [g.as_json() for g in totals.groups], ZERO, ZERO, ZERO, None, None, credit.language,
-            credit.seller, credit.buyer,
-            [*credit.mentions, rules.credit_mention.get(credit.language)], [],
-            rules.credit_provenance, party.user_id, party.user_id, issued_at, issued_at, issued_at,
-        ]  # fmt: skip
+            pk,
+            DocumentKind.CREDIT_NOTE,
+            status,
+            party.pk,
+            credit.activity_id,
+            credit.client_id,
+            credit.original,
+            series,
+            day.year,
+            sequence,
+            number,
+            reference,
+            credit.supply_date,
+            day,
+            0,
+            day,
+            credit.buyer_reference,
+            "",
+            credit.reason,
+            totals.net,
+            totals.vat,
+            totals.gross,
+            totals.contribution_rate,
+            credit.contribution,
+            [g.as_json() for g in totals.groups],
+            ZERO,
+            ZERO,
+            ZERO,
+            None,
+            None,
+            credit.language,
+            credit.seller,
+            credit.buyer,
+            [*credit.mentions, rules.credit_mention.get(credit.language)],
+            [],
+            rules.credit_provenance,
+            party.user_id,
+            party.user_id,
+            issued_at,
+            issued_at,
+            issued_at,
+        ]
         return row, line_rows
 
     # --- drafts
@@ -1141,8 +1689,11 @@ class _Documents:
         about one member in seventy."""
         rng, today = self.rng, self.today
         rate = Decimal(rules_on([CONTRIBUTION_RATE], on=today).value(CONTRIBUTION_RATE))
-        waiting = [(p, 3 if p.pk == sofie else 1) for p in self.parties
-                   if p.pk == sofie or (p.count and rng.random() < 1 / 70)]  # fmt: skip
+        waiting = [
+            (p, 3 if p.pk == sofie else 1)
+            for p in self.parties
+            if p.pk == sofie or (p.count and rng.random() < 1 / 70)
+        ]
         total = sum(k for _p, k in waiting)
         ids = self.invoices.ids(total)[::-1]
         rows, line_rows = [], []
@@ -1155,24 +1706,76 @@ class _Documents:
                 supply = today - datetime.timedelta(days=rng.randint(0, 20))
                 lines, _provenance = self._make_lines(theme, client, supply, rng.randint(1, 4))
                 totals = compute_totals(
-                    [LineInput(x.quantity, x.unit_price, x.option.category, x.option.rate)
-                     for x in lines], contribution_rate=rate,
-                )  # fmt: skip
+                    [
+                        LineInput(x.quantity, x.unit_price, x.option.category, x.option.rate)
+                        for x in lines
+                    ],
+                    contribution_rate=rate,
+                )
                 at = self.now - datetime.timedelta(minutes=rng.randint(5, 20 * 24 * 60))
-                rows.append([
-                    pk, DocumentKind.INVOICE, InvoiceStatus.DRAFT, party.pk, activity.pk,
-                    client.pk, None, "", None, None, "", "", supply, None, term, None, "", "", "",
-                    totals.net, totals.vat, totals.gross, totals.contribution_rate,
-                    totals.contribution, [g.as_json() for g in totals.groups], ZERO, ZERO, ZERO,
-                    None, None, client.language, {}, {}, [], [], {}, party.user_id, None, None,
-                    at, at,
-                ])  # fmt: skip
+                rows.append(
+                    [
+                        pk,
+                        DocumentKind.INVOICE,
+                        InvoiceStatus.DRAFT,
+                        party.pk,
+                        activity.pk,
+                        client.pk,
+                        None,
+                        "",
+                        None,
+                        None,
+                        "",
+                        "",
+                        supply,
+                        None,
+                        term,
+                        None,
+                        "",
+                        "",
+                        "",
+                        totals.net,
+                        totals.vat,
+                        totals.gross,
+                        totals.contribution_rate,
+                        totals.contribution,
+                        [g.as_json() for g in totals.groups],
+                        ZERO,
+                        ZERO,
+                        ZERO,
+                        None,
+                        None,
+                        client.language,
+                        {},
+                        {},
+                        [],
+                        [],
+                        {},
+                        party.user_id,
+                        None,
+                        None,
+                        at,
+                        at,
+                    ]
+                )
                 line_rows += [
-                    [0, pk, position, x.description, x.quantity, x.unit, x.unit_price,
-                     x.option.category, x.option.rate, net, None]
-                    for position, (x, net) in enumerate(zip(lines, totals.line_nets,
-                                                            strict=True), 1)
-                ]  # fmt: skip
+                    [
+                        0,
+                        pk,
+                        position,
+                        x.description,
+                        x.quantity,
+                        x.unit,
+                        x.unit_price,
+                        x.option.category,
+                        x.option.rate,
+                        net,
+                        None,
+                    ]
+                    for position, (x, net) in enumerate(
+                        zip(lines, totals.line_nets, strict=True), 1
+                    )
+                ]
         self.invoices.write(rows)
         for row, line_id in zip(line_rows, self.lines.ids(len(line_rows)), strict=True):
             row[0] = line_id

@@ -18,9 +18,36 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.be import vat as be_vat
 
 EU_COUNTRIES = frozenset(
-    {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
-)  # fmt: skip
+    {
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    }
+)
 ZERO_RATE_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G", "O"})
 
 SELLER_INCOMPLETE = _(
@@ -101,8 +128,14 @@ SUMS_DISAGREE = _(
 )
 
 
-def sum_problems(*, line_nets: Iterable[Any], total_net: Any, total_vat: Any,
-                 total_gross: Any, breakdown: Iterable[dict[str, Any]]) -> list[Any]:  # fmt: skip
+def sum_problems(
+    *,
+    line_nets: Iterable[Any],
+    total_net: Any,
+    total_vat: Any,
+    total_gross: Any,
+    breakdown: Iterable[dict[str, Any]],
+) -> list[Any]:
     """The EN 16931 sum rules on the figures about to be issued: the net is the
     sum of the lines (BR-CO-10), the VAT the sum of the breakdown (BR-CO-14),
     each category's base the sum of its lines (BR-CO-13 via the breakdown

@@ -26,10 +26,14 @@ class InvoicePaymentForm(forms.Form):
     amount = forms.CharField(label=_("Amount received"), max_length=20)
     value_date = forms.DateField(label=_("Date received"), widget=_date_input())
     transaction_id = forms.CharField(
-        label=_("Bank transaction id"), max_length=128, required=False,
-        help_text=_("Optional: the bank's id of the transfer, so the same transfer in a later "
-                    "bank statement is not booked twice."),
-    )  # fmt: skip
+        label=_("Bank transaction id"),
+        max_length=128,
+        required=False,
+        help_text=_(
+            "Optional: the bank's id of the transfer, so the same transfer in a later "
+            "bank statement is not booked twice."
+        ),
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -42,17 +46,23 @@ class CreditNoteForm(forms.Form):
     (fields `quantity-<line id>`, the names the service reports errors on)."""
 
     reason = forms.CharField(
-        label=_("Reason for the credit note"), max_length=300,
+        label=_("Reason for the credit note"),
+        max_length=300,
         error_messages={"required": CREDIT_REASON_REQUIRED},
-    )  # fmt: skip
+    )
     scope = forms.ChoiceField(
-        label=_("What to credit"), widget=forms.RadioSelect, initial=CREDIT_ALL,
-        choices=[(CREDIT_ALL, _("Everything not yet credited")),
-                 (CREDIT_LINES, _("The quantities below"))],
-    )  # fmt: skip
+        label=_("What to credit"),
+        widget=forms.RadioSelect,
+        initial=CREDIT_ALL,
+        choices=[
+            (CREDIT_ALL, _("Everything not yet credited")),
+            (CREDIT_LINES, _("The quantities below")),
+        ],
+    )
 
-    def __init__(self, *args: Any, lines: Iterable[InvoiceLine],
-                 remaining: dict[int, Decimal], **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *args: Any, lines: Iterable[InvoiceLine], remaining: dict[int, Decimal], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.line_ids: list[int] = []
         for line in lines:
@@ -63,11 +73,15 @@ class CreditNoteForm(forms.Form):
             self.fields[f"quantity-{line.pk}"] = forms.CharField(
                 label=_("Line %(position)s: %(description)s")
                 % {"position": line.position, "description": line.description},
-                required=False, max_length=20,
+                required=False,
+                max_length=20,
                 help_text=_("At most %(maximum)s (%(unit)s at %(price)s excl. VAT).")
-                % {"maximum": f"{left.normalize():f}", "unit": line.get_unit_display(),
-                   "price": line.unit_price},
-            )  # fmt: skip
+                % {
+                    "maximum": f"{left.normalize():f}",
+                    "unit": line.get_unit_display(),
+                    "price": line.unit_price,
+                },
+            )
 
     def quantities(self) -> dict[int, Any] | None:
         """None for everything still open, else {line id: what was typed}."""
@@ -82,10 +96,14 @@ class NoteForm(forms.Form):
 
 class ResolveBankLineForm(forms.Form):
     invoice = forms.CharField(
-        label=_("Book it on invoice"), max_length=32, required=False,
-        help_text=_("The invoice number, like F2026-000123; leave empty when the money was "
-                    "refunded or booked elsewhere."),
-    )  # fmt: skip
+        label=_("Book it on invoice"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "The invoice number, like F2026-000123; leave empty when the money was "
+            "refunded or booked elsewhere."
+        ),
+    )
     note = forms.CharField(
         label=_("How it was resolved"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -48,9 +48,13 @@ class Activity(models.Model):
         _("type"), max_length=10, choices=ActivityKind.choices, default=ActivityKind.OTHER
     )
     budget = models.DecimalField(
-        _("budget"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("budget"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Optional: what you expect to invoice under this activity, excluding VAT."),
-    )  # fmt: skip
+    )
     description = models.TextField(_("description"), blank=True)
     archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -158,9 +162,16 @@ OVERDUE_LABEL = pgettext_lazy("invoice status", "Overdue")
 # Columns a service may still change on an issued document: its follow-up,
 # never its content. The PostgreSQL trigger (migration 0002) lists the same.
 FOLLOW_UP_FIELDS = frozenset(
-    {"status", "amount_paid", "amount_credited", "contribution_credited", "sent_at", "paid_on",
-     "updated_at"}
-)  # fmt: skip
+    {
+        "status",
+        "amount_paid",
+        "amount_credited",
+        "contribution_credited",
+        "sent_at",
+        "paid_on",
+        "updated_at",
+    }
+)
 
 
 class Invoice(models.Model):
@@ -181,9 +192,13 @@ class Invoice(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="invoices")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
     credited_invoice = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
         verbose_name=_("credited invoice"),
-    )  # fmt: skip
+    )
 
     # Numbering: set when issued, from the counter of (series, year).
     series = models.CharField(_("series"), max_length=12, blank=True)
@@ -197,30 +212,36 @@ class Invoice(models.Model):
     payment_term_days = models.PositiveSmallIntegerField(_("payment term (days)"), default=30)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     buyer_reference = models.CharField(
-        _("client's reference"), max_length=100, blank=True,
+        _("client's reference"),
+        max_length=100,
+        blank=True,
         help_text=_("An order number or reference the client asked you to quote."),
-    )  # fmt: skip
+    )
     notes = models.TextField(_("notes"), blank=True)
     credit_reason = models.CharField(_("reason for the credit note"), max_length=300, blank=True)
 
     # Totals: kept up to date on drafts (for lists), frozen when issued.
-    total_net = models.DecimalField(_("total excl. VAT"), max_digits=14, decimal_places=2,
-                                    default=Decimal(0))  # fmt: skip
+    total_net = models.DecimalField(
+        _("total excl. VAT"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
     total_vat = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2, default=Decimal(0))
-    total_gross = models.DecimalField(_("total incl. VAT"), max_digits=14, decimal_places=2,
-                                      default=Decimal(0))  # fmt: skip
+    total_gross = models.DecimalField(
+        _("total incl. VAT"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
     contribution_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
-    contribution = models.DecimalField(_("cooperative contribution"), max_digits=14,
-                                       decimal_places=2, default=Decimal(0))  # fmt: skip
+    contribution = models.DecimalField(
+        _("cooperative contribution"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
     vat_breakdown = models.JSONField(default=list, blank=True)
 
     # Follow-up: the only columns that change after issue (FOLLOW_UP_FIELDS).
-    amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2,
-                                      default=Decimal(0))  # fmt: skip
-    amount_credited = models.DecimalField(_("credited"), max_digits=14, decimal_places=2,
-                                          default=Decimal(0))  # fmt: skip
-    contribution_credited = models.DecimalField(max_digits=14, decimal_places=2,
-                                                default=Decimal(0))  # fmt: skip
+    amount_paid = models.DecimalField(
+        _("paid"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
+    amount_credited = models.DecimalField(
+        _("credited"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
+    contribution_credited = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
 
@@ -260,20 +281,25 @@ class Invoice(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["series", "year", "sequence"], condition=Q(sequence__isnull=False),
+                fields=["series", "year", "sequence"],
+                condition=Q(sequence__isnull=False),
                 name="invoice_number_unique_in_series",
             ),
             models.UniqueConstraint(
                 fields=["number"], condition=~Q(number=""), name="invoice_number_unique"
             ),
             models.UniqueConstraint(
-                fields=["structured_reference"], condition=~Q(structured_reference=""),
+                fields=["structured_reference"],
+                condition=~Q(structured_reference=""),
                 name="invoice_reference_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft", sequence__isnull=True, number="")
-                | (~Q(status="draft") & Q(sequence__isnull=False, issue_date__isnull=False)
-                   & ~Q(number="")),
+                | (
+                    ~Q(status="draft")
+                    & Q(sequence__isnull=False, issue_date__isnull=False)
+                    & ~Q(number="")
+                ),
                 name="invoice_numbered_iff_issued",
             ),
             models.CheckConstraint(
@@ -285,7 +311,7 @@ class Invoice(models.Model):
                 condition=Q(amount_paid__gte=0) & Q(amount_credited__gte=0),
                 name="invoice_follow_up_positive",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return self.number or str(_("Draft %(pk)s") % {"pk": self.pk})
@@ -710,9 +736,11 @@ class PeppolTransmission(models.Model):
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="transmission")
     receiver = models.CharField(_("receiver"), max_length=80)
     status = models.CharField(
-        _("status"), max_length=10, choices=TransmissionStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=TransmissionStatus.choices,
         default=TransmissionStatus.QUEUED,
-    )  # fmt: skip
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     provider_id = models.CharField(_("access point id"), max_length=120, blank=True)
     provider_message = models.TextField(_("access point message"), blank=True)
@@ -736,9 +764,12 @@ class PeppolTransmission(models.Model):
 
 
 TRANSMISSION_TRANSITIONS: dict[str, set[str]] = {
-    TransmissionStatus.QUEUED: {TransmissionStatus.SENT, TransmissionStatus.DELIVERED,
-                                TransmissionStatus.FAILED},
+    TransmissionStatus.QUEUED: {
+        TransmissionStatus.SENT,
+        TransmissionStatus.DELIVERED,
+        TransmissionStatus.FAILED,
+    },
     TransmissionStatus.SENT: {TransmissionStatus.DELIVERED, TransmissionStatus.FAILED},
     TransmissionStatus.FAILED: {TransmissionStatus.QUEUED},
     TransmissionStatus.DELIVERED: set(),
-}  # fmt: skip
+}

@@ -132,11 +132,16 @@ def document_context(invoice: Invoice, *, draft: bool) -> dict[str, Any]:
     if invoice.is_draft:
         client = invoice.client
         buyer = {
-            "kind": client.kind, "name": client.name, "street": client.street,
-            "postal_code": client.postal_code, "city": client.city,
-            "country": str(client.country), "vat_number": client.vat_number,
-            "enterprise_number": client.enterprise_number, "email": client.email,
-        }  # fmt: skip
+            "kind": client.kind,
+            "name": client.name,
+            "street": client.street,
+            "postal_code": client.postal_code,
+            "city": client.city,
+            "country": str(client.country),
+            "vat_number": client.vat_number,
+            "enterprise_number": client.enterprise_number,
+            "email": client.email,
+        }
         from invoicing.services.drafts import _seller  # the one definition of the seller
 
         seller = _seller()

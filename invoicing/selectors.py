@@ -95,15 +95,23 @@ def activity_list(*, member: Member, include_archived: bool = False) -> QuerySet
         activities = activities.filter(archived=False)
     return activities.annotate(
         invoiced=Coalesce(
-            Sum("invoices__total_net", filter=Q(invoices__kind=DocumentKind.INVOICE)
-                & ~Q(invoices__status=InvoiceStatus.DRAFT)), ZERO,
+            Sum(
+                "invoices__total_net",
+                filter=Q(invoices__kind=DocumentKind.INVOICE)
+                & ~Q(invoices__status=InvoiceStatus.DRAFT),
+            ),
+            ZERO,
         ),
         credited=Coalesce(
-            Sum("invoices__total_net", filter=Q(invoices__kind=DocumentKind.CREDIT_NOTE)
-                & ~Q(invoices__status=InvoiceStatus.DRAFT)), ZERO,
+            Sum(
+                "invoices__total_net",
+                filter=Q(invoices__kind=DocumentKind.CREDIT_NOTE)
+                & ~Q(invoices__status=InvoiceStatus.DRAFT),
+            ),
+            ZERO,
         ),
         invoice_count=Count("invoices", filter=Q(invoices__kind=DocumentKind.INVOICE)),
-    ).order_by("archived", "name")  # fmt: skip
+    ).order_by("archived", "name")
 
 
 def activity_choices(*, member: Member) -> list[tuple[int, str]]:
@@ -124,10 +132,12 @@ def client_list(
     search = search.strip()
     if search:
         clients = clients.filter(
-            Q(name__icontains=search) | Q(vat_number__icontains=search.replace(" ", ""))
+            Q(name__icontains=search)
+            | Q(vat_number__icontains=search.replace(" ", ""))
             | Q(enterprise_number__icontains=search.replace(".", "").replace(" ", ""))
-            | Q(email__icontains=search) | Q(city__icontains=search)
-        )  # fmt: skip
+            | Q(email__icontains=search)
+            | Q(city__icontains=search)
+        )
     return clients.order_by("archived", "name", "pk")
 
 
@@ -153,8 +163,9 @@ def invoice_list(
     )
 
 
-def _filtered(invoices: QuerySet[Invoice], filters: InvoiceFilters,
-              today: datetime.date) -> QuerySet[Invoice]:  # fmt: skip
+def _filtered(
+    invoices: QuerySet[Invoice], filters: InvoiceFilters, today: datetime.date
+) -> QuerySet[Invoice]:
     if filters.status == OVERDUE:
         invoices = invoices.filter(overdue_q(today))
     elif filters.status:
@@ -179,9 +190,11 @@ def _filtered(invoices: QuerySet[Invoice], filters: InvoiceFilters,
     if search:
         digits = "".join(ch for ch in search if ch.isdigit())
         query = (
-            Q(number__icontains=search) | Q(client__name__icontains=search)
-            | Q(buyer_reference__icontains=search) | Q(lines__description__icontains=search)
-        )  # fmt: skip
+            Q(number__icontains=search)
+            | Q(client__name__icontains=search)
+            | Q(buyer_reference__icontains=search)
+            | Q(lines__description__icontains=search)
+        )
         if len(digits) == 12:
             query |= Q(structured_reference=digits)
         invoices = invoices.filter(pk__in=Invoice.objects.filter(query).values("pk"))
@@ -251,43 +264,54 @@ def invoicing_dashboard(*, member: Member, today: datetime.date) -> InvoicingDas
         Sum("total_net", filter=Q(kind=DocumentKind.CREDIT_NOTE)), ZERO
     )
     per_month = {
-        row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]:
-        row["net"] or Decimal(0)
+        row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]: row[
+            "net"
+        ]
+        or Decimal(0)
         for row in issued.filter(issue_date__gte=first, issue_date__lte=today)
-        .annotate(month=TruncMonth("issue_date")).values("month")
-        .annotate(net=Coalesce(signed_net, ZERO)).order_by()
-    }  # fmt: skip
-    months = [MonthTurnover(m, per_month.get(m, Decimal("0.00")))
-              for m in (_month_start(today, back) for back in range(11, -1, -1))]  # fmt: skip
+        .annotate(month=TruncMonth("issue_date"))
+        .values("month")
+        .annotate(net=Coalesce(signed_net, ZERO))
+        .order_by()
+    }
+    months = [
+        MonthTurnover(m, per_month.get(m, Decimal("0.00")))
+        for m in (_month_start(today, back) for back in range(11, -1, -1))
+    ]
     open_due = F("total_gross") - F("amount_paid") - F("amount_credited")
     this_year = Q(issue_date__year=today.year) & ~Q(status=InvoiceStatus.DRAFT)
     figures = Invoice.objects.filter(member=member).aggregate(
         contribution=Coalesce(
             Sum("contribution", filter=this_year & Q(kind=DocumentKind.INVOICE)), ZERO
-        ) - Coalesce(
-            Sum("contribution", filter=this_year & Q(kind=DocumentKind.CREDIT_NOTE)), ZERO
-        ),
+        )
+        - Coalesce(Sum("contribution", filter=this_year & Q(kind=DocumentKind.CREDIT_NOTE)), ZERO),
         outstanding=Coalesce(
             Sum(open_due, filter=Q(kind=DocumentKind.INVOICE, status__in=OPEN_STATUSES)), ZERO
         ),
         overdue=Coalesce(Sum(open_due, filter=overdue_q(today)), ZERO),
         overdue_count=Count("pk", filter=overdue_q(today)),
         drafts=Count("pk", filter=Q(status=InvoiceStatus.DRAFT)),
-    )  # fmt: skip
+    )
     drafts = figures["drafts"]
     next_due = list(
         Invoice.objects.filter(
-            member=member, kind=DocumentKind.INVOICE, status__in=OPEN_STATUSES,
+            member=member,
+            kind=DocumentKind.INVOICE,
+            status__in=OPEN_STATUSES,
             due_date__gte=today,
         )
         .select_related("client")
         .order_by("due_date", "pk")[:5]
-    )  # fmt: skip
+    )
     return InvoicingDashboard(
-        months=months, contribution_year=figures["contribution"],
-        outstanding=figures["outstanding"], overdue=figures["overdue"],
-        overdue_count=figures["overdue_count"], drafts=drafts, next_due=next_due,
-    )  # fmt: skip
+        months=months,
+        contribution_year=figures["contribution"],
+        outstanding=figures["outstanding"],
+        overdue=figures["overdue"],
+        overdue_count=figures["overdue_count"],
+        drafts=drafts,
+        next_due=next_due,
+    )
 
 
 def document_failures_open(*, invoice: Invoice) -> QuerySet[DocumentFailure]:
@@ -422,8 +446,11 @@ def _half_years(first: datetime.date, last: datetime.date) -> tuple[list[datetim
     ends: list[datetime.date] = []
     start = datetime.date(first.year, 1 if first.month <= 6 else 7, 1)
     while start <= last:
-        following = (datetime.date(start.year, 7, 1) if start.month == 1
-                     else datetime.date(start.year + 1, 1, 1))  # fmt: skip
+        following = (
+            datetime.date(start.year, 7, 1)
+            if start.month == 1
+            else datetime.date(start.year + 1, 1, 1)
+        )
         starts.append(start)
         ends.append(following - datetime.timedelta(days=1))
         start = following
@@ -466,14 +493,20 @@ def overdue_by_member(*, today: datetime.date) -> list[MemberOverdue]:
     rated_from = min(rate_from, default=today + datetime.timedelta(days=1))
     half_from, half_until = _half_years(rated_from, today)
     params: dict[str, Any] = {
-        "rate_from": rate_from, "rate_until": rate_until,
+        "rate_from": rate_from,
+        "rate_until": rate_until,
         "rate": [Decimal(rate) for rate in rates],
-        "comp_from": comp_from, "comp_until": comp_until,
+        "comp_from": comp_from,
+        "comp_until": comp_until,
         "comp": [Decimal(money.amount) for money in amounts],
-        "half_from": half_from, "half_until": half_until, "rated_from": rated_from,
-        "today": today, "invoice": DocumentKind.INVOICE, "company": ClientKind.COMPANY,
+        "half_from": half_from,
+        "half_until": half_until,
+        "rated_from": rated_from,
+        "today": today,
+        "invoice": DocumentKind.INVOICE,
+        "company": ClientKind.COMPANY,
         "open": [str(status) for status in OPEN_STATUSES],
-    }  # fmt: skip
+    }
     term = _decimal28("p.outstanding * p.rate * p.days * 0.01", "365")
     running_sum = _decimal28("f.total + f.terms[f.k + 1]", "1")
     sql = f"""
@@ -549,15 +582,33 @@ def overdue_by_member(*, today: datetime.date) -> list[MemberOverdue]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     overdue = []
-    for (member_id, member_number, legal_name, count, outstanding, interest, compensation,
-         oldest_due, numbers, unpriced) in rows:  # fmt: skip
-        overdue.append(MemberOverdue(
-            member_id=member_id, member_number=member_number, legal_name=legal_name,
-            count=count, outstanding=outstanding,
-            # a sum of private persons' zeros alone comes back as 0, hence the cents
-            interest=round_cents(interest), compensation=round_cents(compensation),
-            oldest_due=oldest_due, numbers=list(numbers), unpriced=unpriced,
-        ))  # fmt: skip
+    for (
+        member_id,
+        member_number,
+        legal_name,
+        count,
+        outstanding,
+        interest,
+        compensation,
+        oldest_due,
+        numbers,
+        unpriced,
+    ) in rows:
+        overdue.append(
+            MemberOverdue(
+                member_id=member_id,
+                member_number=member_number,
+                legal_name=legal_name,
+                count=count,
+                outstanding=outstanding,
+                # a sum of private persons' zeros alone comes back as 0, hence the cents
+                interest=round_cents(interest),
+                compensation=round_cents(compensation),
+                oldest_due=oldest_due,
+                numbers=list(numbers),
+                unpriced=unpriced,
+            )
+        )
     return overdue
 
 
@@ -704,20 +755,50 @@ def numbering_breaks(*, limit: int = 20) -> list[NumberingBreak]:
         rows = cursor.fetchall()
     breaks = []
     for row in rows:
-        (series, year, counter_id, last_number, last_issued_on, behind, issued, highest, missing,
-         froms, tos, dup_count, dups, dup_number_count, dup_numbers, disorder_count, befores,
-         before_dates, numbers, dates) = row  # fmt: skip
-        breaks.append(NumberingBreak(
-            series=series, year=year, counter_id=counter_id, counter_last_number=last_number,
-            counter_last_issued_on=last_issued_on, counter_behind=behind, issued=issued,
-            highest=highest, missing=int(missing),
-            missing_ranges=list(zip(froms or [], tos or [], strict=True)),
-            duplicate_count=dup_count, duplicate_sequences=list(dups or []),
-            duplicate_number_count=dup_number_count, duplicate_numbers=list(dup_numbers or []),
-            out_of_order_count=disorder_count,
-            out_of_order=list(zip(befores or [], before_dates or [], numbers or [], dates or [],
-                                  strict=True)),
-        ))  # fmt: skip
+        (
+            series,
+            year,
+            counter_id,
+            last_number,
+            last_issued_on,
+            behind,
+            issued,
+            highest,
+            missing,
+            froms,
+            tos,
+            dup_count,
+            dups,
+            dup_number_count,
+            dup_numbers,
+            disorder_count,
+            befores,
+            before_dates,
+            numbers,
+            dates,
+        ) = row
+        breaks.append(
+            NumberingBreak(
+                series=series,
+                year=year,
+                counter_id=counter_id,
+                counter_last_number=last_number,
+                counter_last_issued_on=last_issued_on,
+                counter_behind=behind,
+                issued=issued,
+                highest=highest,
+                missing=int(missing),
+                missing_ranges=list(zip(froms or [], tos or [], strict=True)),
+                duplicate_count=dup_count,
+                duplicate_sequences=list(dups or []),
+                duplicate_number_count=dup_number_count,
+                duplicate_numbers=list(dup_numbers or []),
+                out_of_order_count=disorder_count,
+                out_of_order=list(
+                    zip(befores or [], before_dates or [], numbers or [], dates or [], strict=True)
+                ),
+            )
+        )
     return breaks
 
 

@@ -100,18 +100,25 @@ def invoices_missing_documents(*, issued_before: datetime.datetime) -> Iterator[
     rows = (
         missing_documents(older_than=issued_before)
         .values(
-            "pk", "number", "kind", "issued_at", "member__member_number", "member__legal_name",
+            "pk",
+            "number",
+            "kind",
+            "issued_at",
+            "member__member_number",
+            "member__legal_name",
             *(f"has_{format}" for format in FORMATS_ON_ISSUE),
         )
         .order_by("pk")
-    )  # fmt: skip
+    )
     for row in rows.iterator(chunk_size=2000):
         yield MissingDocuments(
-            invoice_id=row["pk"], number=row["number"], kind=row["kind"],
+            invoice_id=row["pk"],
+            number=row["number"],
+            kind=row["kind"],
             issued_at=row["issued_at"],
             missing=tuple(str(f) for f in FORMATS_ON_ISSUE if not row[f"has_{f}"]),
             label=_label(row["number"], row["member__member_number"], row["member__legal_name"]),
-        )  # fmt: skip
+        )
 
 
 # --- Stored documents' integrity --------------------------------------------------------
@@ -142,21 +149,32 @@ def documents_to_verify(
         )
         .filter(wanted)
         .values(
-            "pk", "invoice_id", "invoice__number", "format", "file", "sha256",
-            "invoice__member__member_number", "invoice__member__legal_name",
+            "pk",
+            "invoice_id",
+            "invoice__number",
+            "format",
+            "file",
+            "sha256",
+            "invoice__member__member_number",
+            "invoice__member__legal_name",
         )
         .order_by("pk")
-    )  # fmt: skip
+    )
     for row in rows.iterator(chunk_size=2000):
         number = row["invoice__number"]
         yield StoredDocument(
-            pk=row["pk"], invoice_id=row["invoice_id"], number=number, format=row["format"],
-            name=row["file"], sha256=row["sha256"],
+            pk=row["pk"],
+            invoice_id=row["invoice_id"],
+            number=number,
+            format=row["format"],
+            name=row["file"],
+            sha256=row["sha256"],
             label=_label(
                 f"{number} {str(row['format']).upper()}",
-                row["invoice__member__member_number"], row["invoice__member__legal_name"],
+                row["invoice__member__member_number"],
+                row["invoice__member__legal_name"],
             ),
-        )  # fmt: skip
+        )
 
 
 def _storage() -> Any:
@@ -199,11 +217,12 @@ def peppol_routed(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
         buyer_vat_length=Length(KT("buyer__vat_number")),  # 0 or NULL: no VAT number
         client_country=Upper("client__country"),
     ).filter(
-        (~by_client & Q(buyer_kind=ClientKind.COMPANY, buyer_country="BE",
-                        buyer_vat_length__gt=0))
-        | (by_client & Q(client__kind=ClientKind.COMPANY, client_country="BE",
-                         client__vat_number__gt=""))
-    )  # fmt: skip
+        (~by_client & Q(buyer_kind=ClientKind.COMPANY, buyer_country="BE", buyer_vat_length__gt=0))
+        | (
+            by_client
+            & Q(client__kind=ClientKind.COMPANY, client_country="BE", client__vat_number__gt="")
+        )
+    )
 
 
 def peppol_routed_invoices() -> QuerySet[Invoice]:
@@ -235,23 +254,36 @@ def peppol_not_delivered(
     )
     stuck = (
         Q(transmission__isnull=True)
-        | (Q(transmission__status=TransmissionStatus.FAILED)
-           & (Q(transmission__failed_at__lt=stuck_before)
-              | Q(transmission__failed_at__isnull=True)))
-        | Q(transmission__status=TransmissionStatus.QUEUED,
-            transmission__created_at__lt=stuck_before)
+        | (
+            Q(transmission__status=TransmissionStatus.FAILED)
+            & (
+                Q(transmission__failed_at__lt=stuck_before)
+                | Q(transmission__failed_at__isnull=True)
+            )
+        )
+        | Q(
+            transmission__status=TransmissionStatus.QUEUED,
+            transmission__created_at__lt=stuck_before,
+        )
         | Q(transmission__status=TransmissionStatus.SENT, transmission__sent_at__lt=stuck_before)
-    )  # fmt: skip
+    )
     rows = (
         issued.filter(stuck)
         .annotate(error=Left("transmission__provider_message", 300))
         .values(
-            "pk", "number", "issued_at", "member__member_number", "member__legal_name",
-            "transmission__status", "transmission__created_at", "transmission__sent_at",
-            "transmission__failed_at", "error",
+            "pk",
+            "number",
+            "issued_at",
+            "member__member_number",
+            "member__legal_name",
+            "transmission__status",
+            "transmission__created_at",
+            "transmission__sent_at",
+            "transmission__failed_at",
+            "error",
         )
         .order_by("pk")
-    )  # fmt: skip
+    )
     for row in rows.iterator(chunk_size=2000):
         status = row["transmission__status"] or ""
         since = (
@@ -265,10 +297,13 @@ def peppol_not_delivered(
             or row["issued_at"]
         )
         yield PeppolGap(
-            invoice_id=row["pk"], number=row["number"], status=status, since=since,
+            invoice_id=row["pk"],
+            number=row["number"],
+            status=status,
+            since=since,
             error=(row["error"] or "").strip(),
             label=_label(row["number"], row["member__member_number"], row["member__legal_name"]),
-        )  # fmt: skip
+        )
 
 
 # --- Clients' identifiers ---------------------------------------------------------------
@@ -385,9 +420,14 @@ def vat_number_problem(value: str, country: str) -> str | None:
 
 
 _CLIENT_FIELDS = (
-    "pk", "name", "country", "vat_number", "enterprise_number", "member__member_number",
+    "pk",
+    "name",
+    "country",
+    "vat_number",
+    "enterprise_number",
+    "member__member_number",
     "member__legal_name",
-)  # fmt: skip
+)
 
 
 def clients_with_invalid_ids() -> Iterator[ClientIds]:
@@ -417,6 +457,8 @@ def clients_with_invalid_ids() -> Iterator[ClientIds]:
     for pk in sorted(found):
         row, problems = found[pk]["row"], found[pk]["problems"]
         yield ClientIds(
-            client_id=pk, country=str(row["country"] or ""), problems=tuple(problems),
+            client_id=pk,
+            country=str(row["country"] or ""),
+            problems=tuple(problems),
             label=_label(row["name"], row["member__member_number"], row["member__legal_name"]),
-        )  # fmt: skip
+        )

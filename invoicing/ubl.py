@@ -462,8 +462,13 @@ def _add_lines(root: Element, invoice: Invoice, lines: list[InvoiceLine]) -> Non
             categories[key] = _tax_category("cac:ClassifiedTaxCategory", *key)
         item.append(copy.deepcopy(categories[key]))
         if unit != line.unit:  # the unit's name, since its code could not be sent
-            item.append(_agg("cac:AdditionalItemProperty", _val("cbc:Name", _("unit")),
-                             _val("cbc:Value", str(Unit(line.unit).label))))  # fmt: skip
+            item.append(
+                _agg(
+                    "cac:AdditionalItemProperty",
+                    _val("cbc:Name", _("unit")),
+                    _val("cbc:Value", str(Unit(line.unit).label)),
+                )
+            )
         price = etree.SubElement(element, price_tag)
         etree.SubElement(price, price_amount_tag, currencyID=CURRENCY).text = _money(
             line.unit_price

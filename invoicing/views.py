@@ -489,9 +489,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "invoicing/client_detail.html",
-        {"client": client, "invoices": invoices, "today": today,
-         "route": route_for_client(client)},
-    )  # fmt: skip
+        {"client": client, "invoices": invoices, "today": today, "route": route_for_client(client)},
+    )
 
 
 @login_required

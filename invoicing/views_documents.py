@@ -121,6 +121,9 @@ def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpRespo
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The email to %(recipient)s will be tried again.")
-                         % {"recipient": delivery.recipient})  # fmt: skip
+        messages.success(
+            request,
+            _("The email to %(recipient)s will be tried again.")
+            % {"recipient": delivery.recipient},
+        )
     return redirect("invoicing:invoice_detail", pk=pk)

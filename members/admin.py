@@ -28,10 +28,20 @@ class MemberAdminForm(MemberFieldsCleanMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = (
-            "user", "legal_name", "category", "street", "postal_code", "city", "country",
-            "phone", "language", "birth_date", "iban", "enterprise_number",
+            "user",
+            "legal_name",
+            "category",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+            "language",
+            "birth_date",
+            "iban",
+            "enterprise_number",
             *ARTIST_CERTIFICATE_FIELDS,
-        )  # fmt: skip
+        )
 
 
 class ConsentInline(admin.TabularInline):
@@ -61,9 +71,11 @@ def _status_action(target: str, label: Any) -> Any:
         for member in queryset:
             try:
                 services.member_status_set(
-                    member=member, status=target, acting_user=request_user(request),
+                    member=member,
+                    status=target,
+                    acting_user=request_user(request),
                     reason=f"set in the back office by {request.user}",
-                )  # fmt: skip
+                )
                 done += 1
             except ValidationError as exc:
                 refused.append(f"{member}: {' '.join(exc.messages)}")
@@ -95,13 +107,17 @@ class MemberAdmin(HistoryAdmin):
     ]
     fieldsets = (
         (None, {"fields": ("user", "member_number", "legal_name", "status", "category")}),
-        (_("Contact"), {"fields": ("street", "postal_code", "city", "country", "phone",
-                                   "language")}),
-        (_("Identity and bank"), {"fields": ("birth_date", "iban", "enterprise_number",
-                                             "national_number")}),
+        (
+            _("Contact"),
+            {"fields": ("street", "postal_code", "city", "country", "phone", "language")},
+        ),
+        (
+            _("Identity and bank"),
+            {"fields": ("birth_date", "iban", "enterprise_number", "national_number")},
+        ),
         (_("Artist work certificate"), {"fields": ARTIST_CERTIFICATE_FIELDS}),
         (_("Created and updated"), {"fields": ("created_at", "updated_at")}),
-    )  # fmt: skip
+    )
 
     @admin.display(description=_("email"), ordering="user__email")
     def email(self, obj: Member) -> str:

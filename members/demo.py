@@ -38,19 +38,80 @@ DEMO_PASSWORD = "demo-smartcoop-2026"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_DOMAIN = "demo.smartcoop.example"
 
-FIRST_NAMES_NL = ["Sofie", "Lotte", "Emma", "Lien", "Anouk", "Jonas", "Pieter", "Wout",
-                  "Bram", "Joris", "Elke", "Hanne", "Tine", "Kobe", "Arne", "Noor", "Lars",
-                  "Fien"]  # fmt: skip
-FIRST_NAMES_FR = ["Julien", "Camille", "Manon", "Louise", "Hugo", "Thomas", "Léa", "Chloé",
-                  "Maxime", "Nathan", "Élodie", "Amélie", "Quentin", "Aurélie",
-                  "Romain"]  # fmt: skip
+FIRST_NAMES_NL = [
+    "Sofie",
+    "Lotte",
+    "Emma",
+    "Lien",
+    "Anouk",
+    "Jonas",
+    "Pieter",
+    "Wout",
+    "Bram",
+    "Joris",
+    "Elke",
+    "Hanne",
+    "Tine",
+    "Kobe",
+    "Arne",
+    "Noor",
+    "Lars",
+    "Fien",
+]
+FIRST_NAMES_FR = [
+    "Julien",
+    "Camille",
+    "Manon",
+    "Louise",
+    "Hugo",
+    "Thomas",
+    "Léa",
+    "Chloé",
+    "Maxime",
+    "Nathan",
+    "Élodie",
+    "Amélie",
+    "Quentin",
+    "Aurélie",
+    "Romain",
+]
 FIRST_NAMES_EN = ["Amira", "Daniel", "Sarah", "Yasmina", "Karim", "Olivia", "Mateo", "Ines"]
-LAST_NAMES_NL = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes",
-                 "Goossens", "Wouters", "De Smet", "Vermeulen", "Van den Broeck", "Desmet",
-                 "Van Damme", "De Clercq", "Verstraete", "Pauwels", "Hermans"]  # fmt: skip
-LAST_NAMES_FR = ["Dubois", "Lambert", "Dupont", "Martin", "Simon", "Laurent", "Lejeune",
-                 "Renard", "Leclercq", "Collard", "Lemaire", "Denis", "François",
-                 "Piron"]  # fmt: skip
+LAST_NAMES_NL = [
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Vermeulen",
+    "Van den Broeck",
+    "Desmet",
+    "Van Damme",
+    "De Clercq",
+    "Verstraete",
+    "Pauwels",
+    "Hermans",
+]
+LAST_NAMES_FR = [
+    "Dubois",
+    "Lambert",
+    "Dupont",
+    "Martin",
+    "Simon",
+    "Laurent",
+    "Lejeune",
+    "Renard",
+    "Leclercq",
+    "Collard",
+    "Lemaire",
+    "Denis",
+    "François",
+    "Piron",
+]
 LAST_NAMES_EN = ["El Amrani", "Benali", "Haddad", "Smith", "Rossi", "García", "Kowalski"]
 # (postal code, city, language, streets)
 PLACES = [
@@ -228,9 +289,11 @@ def seed_demo_logins() -> list[DemoLogin]:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
-                username=email.split("@")[0], email=email, password=DEMO_PASSWORD,
+                username=email.split("@")[0],
+                email=email,
+                password=DEMO_PASSWORD,
                 is_staff=staff,
-            )  # fmt: skip
+            )
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             if staff:
                 TOTP.activate(user, DEMO_TOTP_SECRET)
@@ -247,15 +310,24 @@ def seed_demo_logins() -> list[DemoLogin]:
                 user.groups.add(Group.objects.get(name="Legal"))
             if role == "member":
                 member = services.member_create(
-                    user=user, legal_name=name, language=Language.NL,
-                    accepted=ConsentKind.values, acting_user=user,
-                )  # fmt: skip
+                    user=user,
+                    legal_name=name,
+                    language=Language.NL,
+                    accepted=ConsentKind.values,
+                    acting_user=user,
+                )
                 services.member_profile_update(
-                    member=member, acting_user=user,
-                    values={"street": "Veldstraat 12", "postal_code": "9000", "city": "Gent",
-                            "iban": "BE68539007547034", "phone": "+32 470 12 34 56",
-                            "birth_date": datetime.date(1988, 4, 12)},
-                )  # fmt: skip
+                    member=member,
+                    acting_user=user,
+                    values={
+                        "street": "Veldstraat 12",
+                        "postal_code": "9000",
+                        "city": "Gent",
+                        "iban": "BE68539007547034",
+                        "phone": "+32 470 12 34 56",
+                        "birth_date": datetime.date(1988, 4, 12),
+                    },
+                )
                 services.member_status_set(
                     member=member, status=Status.MEMBER, acting_user=None, reason="demo data"
                 )

@@ -48,9 +48,15 @@ class SignupForm(ConsentForm):
     # allauth builds its sign-up form on top of this one; who you are first,
     # then the password, then what you accept.
     field_order = [
-        "email", "legal_name", "language", "password1", "password2",
-        "accept_internal_rules", "accept_data_policy", "accept_financial_risk",
-    ]  # fmt: skip
+        "email",
+        "legal_name",
+        "language",
+        "password1",
+        "password2",
+        "accept_internal_rules",
+        "accept_data_policy",
+        "accept_financial_risk",
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,15 +87,19 @@ class MemberFieldsCleanMixin(forms.Form):
     """
 
     iban = forms.CharField(
-        label=_("IBAN"), max_length=50, required=False,
+        label=_("IBAN"),
+        max_length=50,
+        required=False,
         help_text=_("The account your pay and refunds go to."),
         widget=forms.TextInput(attrs={"placeholder": "BE68 5390 0754 7034"}),
-    )  # fmt: skip
+    )
     enterprise_number = forms.CharField(
-        label=_("Enterprise number"), max_length=20, required=False,
+        label=_("Enterprise number"),
+        max_length=20,
+        required=False,
         help_text=_("Only if you also run a business of your own."),
         widget=forms.TextInput(attrs={"placeholder": "0403.019.261"}),
-    )  # fmt: skip
+    )
 
     def clean_iban(self) -> str:
         value = self.cleaned_data["iban"]

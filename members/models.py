@@ -66,9 +66,11 @@ class ArtistCertificateType(models.TextChoices):
 
 # The certificate's columns on Member, in the order forms show them.
 ARTIST_CERTIFICATE_FIELDS = (
-    "artist_certificate_type", "artist_certificate_number",
-    "artist_certificate_valid_from", "artist_certificate_valid_until",
-)  # fmt: skip
+    "artist_certificate_type",
+    "artist_certificate_number",
+    "artist_certificate_valid_from",
+    "artist_certificate_valid_until",
+)
 
 CERTIFICATE_TYPE_REQUIRED = _(
     "Choose the type of certificate, or leave its number and dates empty."
@@ -81,9 +83,12 @@ CERTIFICATE_DATES_ORDER = _(
 
 
 def artist_certificate_errors(
-    *, kind: str, number: str, valid_from: datetime.date | None,
+    *,
+    kind: str,
+    number: str,
+    valid_from: datetime.date | None,
     valid_until: datetime.date | None,
-) -> dict[str, ValidationError]:  # fmt: skip
+) -> dict[str, ValidationError]:
     """What is wrong with an artist work certificate as entered, by field: a type
     needs both dates, dates or a number need a type, and it ends after it starts.
     Member.clean() and the member's profile form both use it; the database
@@ -104,9 +109,10 @@ def artist_certificate_errors(
         )
     if valid_from is not None and valid_until is not None and valid_until <= valid_from:
         errors["artist_certificate_valid_until"] = ValidationError(
-            CERTIFICATE_DATES_ORDER, code="dates_order",
+            CERTIFICATE_DATES_ORDER,
+            code="dates_order",
             params={"valid_from": f"{valid_from:%d/%m/%Y}"},
-        )  # fmt: skip
+        )
     return errors
 
 
@@ -146,21 +152,25 @@ class Member(models.Model):
     # The artist work certificate, for members who invoice artistic activities; the
     # nightly check artists.certificate reports one missing or about to end.
     artist_certificate_type = models.CharField(
-        _("artist work certificate"), max_length=10, blank=True,
+        _("artist work certificate"),
+        max_length=10,
+        blank=True,
         choices=ArtistCertificateType.choices,
         help_text=_(
             "The kunstwerkattest / attestation du travail des arts, if you have one; "
             "the cooperative asks for it for artistic activities."
         ),
-    )  # fmt: skip
+    )
     artist_certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
     artist_certificate_valid_from = models.DateField(
         _("certificate valid from"), null=True, blank=True
     )
     artist_certificate_valid_until = models.DateField(
-        _("certificate valid until"), null=True, blank=True,
+        _("certificate valid until"),
+        null=True,
+        blank=True,
         help_text=_("The last day the certificate is valid."),
-    )  # fmt: skip
+    )
     # Fernet token; never shown, searched or used as a key (domain.md).
     national_number_encrypted = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -44,9 +44,16 @@ NATIONAL_NUMBER_FORBIDDEN = _("You are not allowed to see national register numb
 
 # Fields a member may change themselves; the legal name goes through staff.
 PROFILE_FIELDS = (
-    "street", "postal_code", "city", "country", "birth_date", "language",
-    "iban", "phone", "enterprise_number",
-)  # fmt: skip
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "birth_date",
+    "language",
+    "iban",
+    "phone",
+    "enterprise_number",
+)
 
 
 def member_numbers_reserve(*, count: int) -> range:
@@ -174,9 +181,11 @@ def member_consents_record(
     with transaction.atomic():
         for kind in sorted(accepted):
             Consent.objects.get_or_create(
-                member=member, kind=kind, version=versions[kind],
+                member=member,
+                kind=kind,
+                version=versions[kind],
                 defaults={"accepted_at": now, "rules_used": rules.provenance()},
-            )  # fmt: skip
+            )
     return rules.provenance()
 
 

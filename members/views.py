@@ -52,9 +52,12 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
             response = redirect("members:profile", pk=member.pk)
             # The profile's language becomes the pages' language too.
             response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME, member.language, samesite="Lax",
-                max_age=settings.LANGUAGE_COOKIE_AGE, secure=request.is_secure(),
-            )  # fmt: skip
+                settings.LANGUAGE_COOKIE_NAME,
+                member.language,
+                samesite="Lax",
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=request.is_secure(),
+            )
             return response
     return render(request, "members/profile_edit.html", {"member": member, "form": form})
 

@@ -62,8 +62,15 @@ class RuleAdmin(admin.ModelAdmin):
     list_display = ("key", "kind", "value_today", "next_change", "legal_reference")
     list_filter = ("kind",)
     search_fields = ("key", "description", "legal_reference")
-    readonly_fields = ("key", "kind", "description", "legal_reference", "legal_url", "schema",
-                       "draft_link")  # fmt: skip
+    readonly_fields = (
+        "key",
+        "kind",
+        "description",
+        "legal_reference",
+        "legal_url",
+        "schema",
+        "draft_link",
+    )
     inlines = [RuleVersionTimeline]
     change_list_template = "admin/rules/rule/change_list.html"
 
@@ -144,15 +151,30 @@ def _diff(before: str, after: str) -> str:
     )
 
 
-PUBLISHED_FIELDS = ["rule", "valid_from", "shown_value", "status_word", "reason", "author",
-                    "approver", "published_at"]  # fmt: skip
+PUBLISHED_FIELDS = [
+    "rule",
+    "valid_from",
+    "shown_value",
+    "status_word",
+    "reason",
+    "author",
+    "approver",
+    "published_at",
+]
 
 
 @admin.register(RuleVersion)
 class RuleVersionAdmin(HistoryAdmin):
     form = RuleVersionForm
-    list_display = ("rule", "valid_from", "shown_value", "status_word", "author", "approver",
-                    "published_at")  # fmt: skip
+    list_display = (
+        "rule",
+        "valid_from",
+        "shown_value",
+        "status_word",
+        "author",
+        "approver",
+        "published_at",
+    )
     list_filter = ("status", "rule__kind", "rule")
     search_fields = ("rule__key", "reason")
     list_select_related = ("rule", "author", "approver")
@@ -233,14 +255,20 @@ class RuleVersionAdmin(HistoryAdmin):
         rule = data.get("rule") or obj.rule
         if change:
             saved = services.rule_version_draft_update(
-                version=obj, value=data["value"], valid_from=data["valid_from"],
-                reason=data["reason"], acting_user=request_user(request),
-            )  # fmt: skip
+                version=obj,
+                value=data["value"],
+                valid_from=data["valid_from"],
+                reason=data["reason"],
+                acting_user=request_user(request),
+            )
         else:
             saved = services.rule_version_draft(
-                rule=rule, value=data["value"], valid_from=data["valid_from"],
-                reason=data["reason"], acting_user=request_user(request),
-            )  # fmt: skip
+                rule=rule,
+                value=data["value"],
+                valid_from=data["valid_from"],
+                reason=data["reason"],
+                acting_user=request_user(request),
+            )
         obj.pk = saved.pk
         obj.refresh_from_db()
 
@@ -256,8 +284,7 @@ class RuleVersionAdmin(HistoryAdmin):
         actions.pop("delete_selected", None)  # published versions cannot go; drafts one by one
         return actions
 
-    @admin.action(description=_("Approve and publish the selected drafts"),
-                  permissions=["publish"])  # fmt: skip
+    @admin.action(description=_("Approve and publish the selected drafts"), permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[RuleVersion]) -> None:
         for version in queryset.select_related("rule"):
             try:

@@ -90,9 +90,12 @@ class RuleVersionForm(forms.ModelForm):
             return cleaned
         try:
             cleaned["value"] = rule_version_validate(
-                rule=rule, value=raw, valid_from=cleaned.get("valid_from"),
-                reason=cleaned.get("reason") or "", exclude_pk=self.instance.pk,
-            )  # fmt: skip
+                rule=rule,
+                value=raw,
+                valid_from=cleaned.get("valid_from"),
+                reason=cleaned.get("reason") or "",
+                exclude_pk=self.instance.pk,
+            )
         except ValidationError as exc:
             for name, errors in exc.error_dict.items():
                 self.add_error(field if name == "value" else name, errors)

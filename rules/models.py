@@ -21,9 +21,11 @@ PUBLISHED_IS_FINAL = _("A published rule version never changes; draft a new vers
 
 class Rule(models.Model):
     key = models.CharField(
-        _("key"), max_length=80, unique=True,
+        _("key"),
+        max_length=80,
+        unique=True,
         help_text=_("Dotted name used by the code, e.g. invoicing.contribution_rate."),
-    )  # fmt: skip
+    )
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
     description = models.TextField(_("description"))
     legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
@@ -65,13 +67,21 @@ class RuleVersion(models.Model):
     )
     reason = models.TextField(_("reason"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("author"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("approver"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approver"),
+    )
     # The seed catalogue's versions: loaded by a migration, approved by no one.
     is_seed = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -137,9 +137,13 @@ def _resolve(catalogue: Catalogue, key: str, on: datetime.date) -> ResolvedRule:
         raise NoVersionInForce(f"No version of {key!r} is in force on {on:%Y-%m-%d}")
     ordinal, pk, stored = versions[index]
     return ResolvedRule(
-        key=key, kind=kind, value=to_python(kind, stored), stored=stored, version_id=pk,
+        key=key,
+        kind=kind,
+        value=to_python(kind, stored),
+        stored=stored,
+        version_id=pk,
         valid_from=datetime.date.fromordinal(ordinal),
-    )  # fmt: skip
+    )
 
 
 def rules_on(keys: Iterable[str], *, on: datetime.date | None = None) -> RuleSet:

@@ -91,27 +91,37 @@ def rule_version_draft(
     value = rule_version_validate(rule=rule, value=value, valid_from=valid_from, reason=reason)
     with transaction.atomic():
         version = RuleVersion(
-            rule=rule, value=value, valid_from=valid_from, reason=reason.strip(),
+            rule=rule,
+            value=value,
+            valid_from=valid_from,
+            reason=reason.strip(),
             author=acting_user,
-        )  # fmt: skip
+        )
         audited(version, acting_user=acting_user, reason="drafted")
         version.save()
     return version
 
 
 def rule_version_draft_update(
-    *, version: RuleVersion, value: Any, valid_from: datetime.date, reason: str,
+    *,
+    version: RuleVersion,
+    value: Any,
+    valid_from: datetime.date,
+    reason: str,
     acting_user: User,
-) -> RuleVersion:  # fmt: skip
+) -> RuleVersion:
     _require(acting_user, "rules.change_ruleversion", NOT_LEGAL_TEAM)
     with transaction.atomic():
         version = RuleVersion.objects.select_for_update().select_related("rule").get(pk=version.pk)
         if version.is_published:
             raise ValidationError(PUBLISHED_IS_FINAL, code="published_final")
         version.value = rule_version_validate(
-            rule=version.rule, value=value, valid_from=valid_from, reason=reason,
+            rule=version.rule,
+            value=value,
+            valid_from=valid_from,
+            reason=reason,
             exclude_pk=version.pk,
-        )  # fmt: skip
+        )
         version.valid_from = valid_from
         version.reason = reason.strip()
         audited(version, acting_user=acting_user, reason="draft edited")

@@ -69,8 +69,9 @@ class Duration:
         return cls(**{k: int(v) for k, v in match.groupdict().items() if v})
 
     def __str__(self) -> str:
-        date = "".join(f"{n}{u}" for n, u in [(self.years, "Y"), (self.months, "M"),
-                                               (self.days, "D")] if n)  # fmt: skip
+        date = "".join(
+            f"{n}{u}" for n, u in [(self.years, "Y"), (self.months, "M"), (self.days, "D")] if n
+        )
         time = "".join(f"{n}{u}" for n, u in [(self.hours, "H"), (self.minutes, "M")] if n)
         return "P" + date + (f"T{time}" if time else "") if (date or time) else "P0D"
 

@@ -118,18 +118,32 @@ class ResolveForm(forms.Form):
         return cleaned
 
 
-def _render(request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any,
-            **context: Any) -> TemplateResponse:  # fmt: skip
-    return TemplateResponse(request, template, {
-        **admin_obj.admin_site.each_context(request), "title": title,
-        "opts": admin_obj.model._meta, **context,
-    })  # fmt: skip
+def _render(
+    request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **admin_obj.admin_site.each_context(request),
+            "title": title,
+            "opts": admin_obj.model._meta,
+            **context,
+        },
+    )
 
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("reference", "member", "quantity", "amount", "status", "subscribed_on",
-                    "paid_on")  # fmt: skip
+    list_display = (
+        "reference",
+        "member",
+        "quantity",
+        "amount",
+        "status",
+        "subscribed_on",
+        "paid_on",
+    )
     list_filter = ("status", "category")
     search_fields = ("structured_reference", "=member__member_number", "member__legal_name")
     list_select_related = ("member",)
@@ -159,36 +173,56 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         return [
-            path("<int:pk>/pay/", self.admin_site.admin_view(self.pay_view),
-                 name="shares_subscription_pay"),
+            path(
+                "<int:pk>/pay/",
+                self.admin_site.admin_view(self.pay_view),
+                name="shares_subscription_pay",
+            ),
             *super().get_urls(),
-        ]  # fmt: skip
+        ]
 
     def pay_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("shares.add_payment"):
             raise PermissionDenied
         subscription = get_object_or_404(Subscription.objects.select_related("member"), pk=pk)
-        form = PaymentForm(request.POST or None, initial={
-            "amount": subscription.amount, "value_date": timezone.localdate()})  # fmt: skip
+        form = PaymentForm(
+            request.POST or None,
+            initial={"amount": subscription.amount, "value_date": timezone.localdate()},
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.share_payment_register(
-                    subscription=subscription, amount=form.cleaned_data["amount"],
-                    value_date=form.cleaned_data["value_date"], acting_user=request_user(request),
-                )  # fmt: skip
+                    subscription=subscription,
+                    amount=form.cleaned_data["amount"],
+                    value_date=form.cleaned_data["value_date"],
+                    acting_user=request_user(request),
+                )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
                 self.message_user(request, _("Payment booked; the register is updated."))
                 return HttpResponseRedirect(reverse("admin:shares_subscription_change", args=[pk]))
-        return _render(request, self, "admin/shares/form.html", _("Register a payment"),
-                       form=form, subject=subscription)  # fmt: skip
+        return _render(
+            request,
+            self,
+            "admin/shares/form.html",
+            _("Register a payment"),
+            form=form,
+            subject=subscription,
+        )
 
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("value_date", "amount", "reference", "counterparty_name", "status", "problem",
-                    "subscription")  # fmt: skip
+    list_display = (
+        "value_date",
+        "amount",
+        "reference",
+        "counterparty_name",
+        "status",
+        "problem",
+        "subscription",
+    )
     list_filter = ("status", "bank_import")
     search_fields = ("structured_reference", "communication", "counterparty_name", "transaction_id")
     list_select_related = ("subscription",)
@@ -216,12 +250,18 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         return [
-            path("upload/", self.admin_site.admin_view(self.upload_view),
-                 name="shares_payment_upload"),
-            path("<int:pk>/resolve/", self.admin_site.admin_view(self.resolve_view),
-                 name="shares_payment_resolve"),
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="shares_payment_upload",
+            ),
+            path(
+                "<int:pk>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="shares_payment_resolve",
+            ),
             *super().get_urls(),
-        ]  # fmt: skip
+        ]
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:
         """Upload a bank statement: exact matches are booked, the rest listed."""
@@ -237,8 +277,14 @@ class PaymentAdmin(admin.ModelAdmin):
                 )
             except ValidationError as exc:
                 form.add_error("file", _errors(exc))
-        return _render(request, self, "admin/shares/upload.html", _("Book a bank statement"),
-                       form=form, bank_import=bank_import)  # fmt: skip
+        return _render(
+            request,
+            self,
+            "admin/shares/upload.html",
+            _("Book a bank statement"),
+            form=form,
+            bank_import=bank_import,
+        )
 
     def resolve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("shares.add_payment"):
@@ -248,17 +294,24 @@ class PaymentAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.share_payment_resolve(
-                    payment=payment, acting_user=request_user(request),
+                    payment=payment,
+                    acting_user=request_user(request),
                     subscription=form.cleaned_data.get("subscription"),
                     note=form.cleaned_data.get("note", ""),
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
                 self.message_user(request, _("Payment resolved."))
                 return HttpResponseRedirect(reverse("admin:shares_payment_changelist"))
-        return _render(request, self, "admin/shares/form.html", _("Resolve a payment"),
-                       form=form, subject=payment)  # fmt: skip
+        return _render(
+            request,
+            self,
+            "admin/shares/form.html",
+            _("Resolve a payment"),
+            form=form,
+            subject=payment,
+        )
 
 
 @admin.register(BankImport)
@@ -286,8 +339,15 @@ class BankImportAdmin(admin.ModelAdmin):
 
 @admin.register(ExitRequest)
 class ExitRequestAdmin(admin.ModelAdmin):
-    list_display = ("member", "quantity", "requested_on", "effective_on", "refund_due_by",
-                    "status", "refunded_amount")  # fmt: skip
+    list_display = (
+        "member",
+        "quantity",
+        "requested_on",
+        "effective_on",
+        "refund_due_by",
+        "status",
+        "refunded_amount",
+    )
     list_filter = ("status",)
     search_fields = ("=member__member_number", "member__legal_name")
     list_select_related = ("member",)
@@ -318,8 +378,9 @@ class ExitRequestAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("%(exit)s: done.") % {"exit": exit_request})
 
-    @admin.action(description=_("Approve the exit (the register records it)"),
-                  permissions=["change"])  # fmt: skip
+    @admin.action(
+        description=_("Approve the exit (the register records it)"), permissions=["change"]
+    )
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._decide(request, queryset, True)
 
@@ -329,10 +390,13 @@ class ExitRequestAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         return [
-            path("<int:pk>/refund/", self.admin_site.admin_view(self.refund_view),
-                 name="shares_exitrequest_refund"),
+            path(
+                "<int:pk>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="shares_exitrequest_refund",
+            ),
             *super().get_urls(),
-        ]  # fmt: skip
+        ]
 
     def refund_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("shares.change_exitrequest"):
@@ -344,16 +408,24 @@ class ExitRequestAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.share_refund_record(
-                    exit_request=exit_request, amount=form.cleaned_data["amount"],
-                    refunded_on=form.cleaned_data["refunded_on"], acting_user=request_user(request),
-                )  # fmt: skip
+                    exit_request=exit_request,
+                    amount=form.cleaned_data["amount"],
+                    refunded_on=form.cleaned_data["refunded_on"],
+                    acting_user=request_user(request),
+                )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
                 self.message_user(request, _("Refund recorded in the register."))
                 return HttpResponseRedirect(reverse("admin:shares_exitrequest_changelist"))
-        return _render(request, self, "admin/shares/form.html", _("Record a refund"),
-                       form=form, subject=exit_request)  # fmt: skip
+        return _render(
+            request,
+            self,
+            "admin/shares/form.html",
+            _("Record a refund"),
+            form=form,
+            subject=exit_request,
+        )
 
 
 PDF_MAX_HOLDERS = 2000
@@ -367,8 +439,16 @@ class _Echo:
 
 @admin.register(RegisterEntry)
 class RegisterEntryAdmin(admin.ModelAdmin):
-    list_display = ("number", "effective_on", "member", "entry_type", "quantity", "amount",
-                    "category", "reverses")  # fmt: skip
+    list_display = (
+        "number",
+        "effective_on",
+        "member",
+        "entry_type",
+        "quantity",
+        "amount",
+        "category",
+        "reverses",
+    )
     list_filter = ("entry_type", "category")
     search_fields = ("=number", "=member__member_number", "member__legal_name")
     list_select_related = ("member", "reverses")
@@ -426,29 +506,56 @@ class RegisterEntryAdmin(admin.ModelAdmin):
         numbers = selectors.register_member_numbers(as_of=as_of)
         pdf_ranges = [
             (chunk[0], chunk[-1])
-            for chunk in (numbers[i : i + PDF_MAX_HOLDERS]
-                          for i in range(0, len(numbers), PDF_MAX_HOLDERS))
-        ]  # fmt: skip
-        return _render(request, self, "admin/shares/register.html", _("Share register"),
-                       form=form, as_of=as_of, page=page, pdf_ranges=pdf_ranges,
-                       totals=selectors.register_totals(as_of=as_of))  # fmt: skip
+            for chunk in (
+                numbers[i : i + PDF_MAX_HOLDERS] for i in range(0, len(numbers), PDF_MAX_HOLDERS)
+            )
+        ]
+        return _render(
+            request,
+            self,
+            "admin/shares/register.html",
+            _("Share register"),
+            form=form,
+            as_of=as_of,
+            page=page,
+            pdf_ranges=pdf_ranges,
+            totals=selectors.register_totals(as_of=as_of),
+        )
 
     def register_csv(self, request: HttpRequest) -> StreamingHttpResponse:
         self._require_view(request)
         _form, as_of = self._as_of(request)
         writer = csv.writer(_Echo(), delimiter=";")
-        header = ["member_number", "legal_name", "address", "enterprise_number", "category",
-                  "shares", "paid", "refunded", "entries", "first_entry"]  # fmt: skip
+        header = [
+            "member_number",
+            "legal_name",
+            "address",
+            "enterprise_number",
+            "category",
+            "shares",
+            "paid",
+            "refunded",
+            "entries",
+            "first_entry",
+        ]
 
         def rows() -> Any:
             yield "\ufeff" + writer.writerow(header)
             for r in selectors.register_rows(as_of=as_of):
-                yield writer.writerow([
-                    r.member_number, _cell(r.legal_name), _cell(r.address), r.enterprise_number,
-                    r.category,
-                    r.shares, r.paid, r.refunded, r.entries,
-                    r.first_entry.isoformat() if r.first_entry else "",
-                ])  # fmt: skip
+                yield writer.writerow(
+                    [
+                        r.member_number,
+                        _cell(r.legal_name),
+                        _cell(r.address),
+                        r.enterprise_number,
+                        r.category,
+                        r.shares,
+                        r.paid,
+                        r.refunded,
+                        r.entries,
+                        r.first_entry.isoformat() if r.first_entry else "",
+                    ]
+                )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="share-register-{as_of}.csv"'
@@ -476,10 +583,17 @@ class RegisterEntryAdmin(admin.ModelAdmin):
         self._require_view(request)
         member = get_object_or_404(Member, pk=member_pk)
         form, as_of = self._as_of(request)
-        return _render(request, self, "admin/shares/holder.html", str(member),
-                       form=form, as_of=as_of, member=member,
-                       entries=selectors.register_entries(member=member, as_of=as_of),
-                       holding=selectors.member_holding(member=member, as_of=as_of))  # fmt: skip
+        return _render(
+            request,
+            self,
+            "admin/shares/holder.html",
+            str(member),
+            form=form,
+            as_of=as_of,
+            member=member,
+            entries=selectors.register_entries(member=member, as_of=as_of),
+            holding=selectors.member_holding(member=member, as_of=as_of),
+        )
 
     def transfer_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("shares.add_registerentry"):
@@ -493,8 +607,9 @@ class RegisterEntryAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Transfer recorded in the register."))
                 return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
-        return _render(request, self, "admin/shares/form.html", _("Record a transfer of shares"),
-                       form=form)  # fmt: skip
+        return _render(
+            request, self, "admin/shares/form.html", _("Record a transfer of shares"), form=form
+        )
 
     def exclusion_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("shares.add_registerentry"):
@@ -510,8 +625,7 @@ class RegisterEntryAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Exclusion recorded; refund it from Exit requests."))
                 return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
-        return _render(request, self, "admin/shares/form.html", _("Record an exclusion"),
-                       form=form)  # fmt: skip
+        return _render(request, self, "admin/shares/form.html", _("Record an exclusion"), form=form)
 
     def reverse_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("shares.add_registerentry"):
@@ -528,5 +642,11 @@ class RegisterEntryAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Reversing entry recorded."))
                 return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
-        return _render(request, self, "admin/shares/form.html", _("Reverse a register entry"),
-                       form=form, subject=entry)  # fmt: skip
+        return _render(
+            request,
+            self,
+            "admin/shares/form.html",
+            _("Reverse a register entry"),
+            form=form,
+            subject=entry,
+        )

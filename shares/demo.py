@@ -100,9 +100,13 @@ def _recorder() -> User:
     if user is None:
         user, created = user_model.objects.get_or_create(
             username=BOOKKEEPER_USERNAME,
-            defaults={"email": f"bookkeeper@{DEMO_DOMAIN}", "is_staff": True,
-                      "first_name": "Demo", "last_name": "Bookkeeper"},
-        )  # fmt: skip
+            defaults={
+                "email": f"bookkeeper@{DEMO_DOMAIN}",
+                "is_staff": True,
+                "first_name": "Demo",
+                "last_name": "Bookkeeper",
+            },
+        )
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
@@ -265,9 +269,19 @@ def _plan(
             dates.append((_between(rng, today - 60 * DAY, today), None))
         for i, (on, paid) in enumerate(dates):
             planned.append(
-                _Planned(pk, number, name, iban, category, _quantity(rng), on, paid, i == 0,
-                         exit=exit_plan)
-            )  # fmt: skip
+                _Planned(
+                    pk,
+                    number,
+                    name,
+                    iban,
+                    category,
+                    _quantity(rng),
+                    on,
+                    paid,
+                    i == 0,
+                    exit=exit_plan,
+                )
+            )
     # References and ids are handed out in subscription order, as they would have been.
     planned.sort(key=lambda p: (p.subscribed_on, p.member_number))
     return planned
@@ -296,10 +310,11 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
         now = timezone.now()
         fields = [f for f in meta.concrete_fields if not f.primary_key]
         defaults = {
-            f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            f.attname: now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
             else f.get_default()
             for f in fields
-        }  # fmt: skip
+        }
         json = {f.attname for f in fields if isinstance(f, models.JSONField)}
         columns = [str(pk.column), *(str(f.column) for f in fields)]
         copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -329,12 +344,22 @@ def _create_subscriptions(planned: list[_Planned], counter: ShareCounter) -> Non
         counter.last_reference += 1
         p.reference = ogm_from_number(1_000_000_000 + counter.last_reference)
         p.amount = round_cents(unit_price * p.quantity)
-        rows.append({
-            "member_id": p.member_pk, "quantity": p.quantity, "category": p.category,
-            "unit_price": unit_price, "amount": p.amount, "structured_reference": p.reference,
-            "status": SubscriptionStatus.PAID if p.paid_on else SubscriptionStatus.AWAITING_PAYMENT,
-            "subscribed_on": p.subscribed_on, "paid_on": p.paid_on, "rules_used": rules_used,
-        })  # fmt: skip
+        rows.append(
+            {
+                "member_id": p.member_pk,
+                "quantity": p.quantity,
+                "category": p.category,
+                "unit_price": unit_price,
+                "amount": p.amount,
+                "structured_reference": p.reference,
+                "status": SubscriptionStatus.PAID
+                if p.paid_on
+                else SubscriptionStatus.AWAITING_PAYMENT,
+                "subscribed_on": p.subscribed_on,
+                "paid_on": p.paid_on,
+                "rules_used": rules_used,
+            }
+        )
     for p, pk in zip(planned, _insert(Subscription, rows), strict=True):
         p.pk = pk
 
@@ -342,14 +367,21 @@ def _create_subscriptions(planned: list[_Planned], counter: ShareCounter) -> Non
 def _create_payments(planned: list[_Planned], staff: User) -> int:
     """One booked payment per paid subscription, as the bank reported it."""
     rows = [
-        {"subscription_id": p.pk, "amount": p.amount, "value_date": p.paid_on,
-         "communication": ogm_format(p.reference), "structured_reference": p.reference,
-         "counterparty_name": p.holder, "counterparty_iban": p.iban,
-         "transaction_id": f"demo-{p.pk}", "status": PaymentStatus.BOOKED,
-         "recorded_by_id": staff.pk}
+        {
+            "subscription_id": p.pk,
+            "amount": p.amount,
+            "value_date": p.paid_on,
+            "communication": ogm_format(p.reference),
+            "structured_reference": p.reference,
+            "counterparty_name": p.holder,
+            "counterparty_iban": p.iban,
+            "transaction_id": f"demo-{p.pk}",
+            "status": PaymentStatus.BOOKED,
+            "recorded_by_id": staff.pk,
+        }
         for p in planned
         if p.paid_on is not None
-    ]  # fmt: skip
+    ]
     return len(_insert(Payment, rows))
 
 
@@ -365,15 +397,21 @@ def _create_exits(rng: random.Random, planned: list[_Planned], staff: User) -> i
         decided_at = datetime.datetime.combine(
             p.exit["decided_on"], datetime.time(9 + rng.randrange(8), rng.randrange(60)), tz
         )
-        rows.append({
-            "member_id": p.member_pk, "quantity": p.quantity,
-            "requested_on": p.exit["requested_on"], "effective_on": p.exit["effective_on"],
-            "refund_due_by": term.add_to(p.exit["effective_on"]),
-            "status": ExitStatus.REFUNDED if refunded_on else ExitStatus.APPROVED,
-            "decided_by_id": staff.pk, "decided_at": decided_at,
-            "refunded_amount": p.amount if refunded_on else None, "refunded_on": refunded_on,
-            "rules_used": rules_used,
-        })  # fmt: skip
+        rows.append(
+            {
+                "member_id": p.member_pk,
+                "quantity": p.quantity,
+                "requested_on": p.exit["requested_on"],
+                "effective_on": p.exit["effective_on"],
+                "refund_due_by": term.add_to(p.exit["effective_on"]),
+                "status": ExitStatus.REFUNDED if refunded_on else ExitStatus.APPROVED,
+                "decided_by_id": staff.pk,
+                "decided_at": decided_at,
+                "refunded_amount": p.amount if refunded_on else None,
+                "refunded_on": refunded_on,
+                "rules_used": rules_used,
+            }
+        )
     for p, pk in zip(leaving, _insert(ExitRequest, rows), strict=True):
         p.exit_pk = pk
     return len(rows)
@@ -388,23 +426,55 @@ def _create_entries(planned: list[_Planned], counter: ShareCounter, staff: User)
         if p.paid_on is None:
             continue
         common = {"member_id": p.member_pk, "category": p.category, "recorded_by_id": staff.pk}
-        rows.append((p.paid_on, 0, p.member_number, {
-            **common, "entry_type": EntryType.SUBSCRIPTION_PAID, "effective_on": p.paid_on,
-            "quantity": p.quantity, "amount": p.amount, "subscription_id": p.pk,
-            "note": p.reference,
-        }))  # fmt: skip
+        rows.append(
+            (
+                p.paid_on,
+                0,
+                p.member_number,
+                {
+                    **common,
+                    "entry_type": EntryType.SUBSCRIPTION_PAID,
+                    "effective_on": p.paid_on,
+                    "quantity": p.quantity,
+                    "amount": p.amount,
+                    "subscription_id": p.pk,
+                    "note": p.reference,
+                },
+            )
+        )
         if not p.exit:
             continue
         effective_on, refunded_on = p.exit["effective_on"], p.exit["refunded_on"]
-        rows.append((effective_on, 1, p.member_number, {
-            **common, "entry_type": EntryType.EXIT, "effective_on": effective_on,
-            "quantity": -p.quantity, "exit_request_id": p.exit_pk,
-        }))  # fmt: skip
+        rows.append(
+            (
+                effective_on,
+                1,
+                p.member_number,
+                {
+                    **common,
+                    "entry_type": EntryType.EXIT,
+                    "effective_on": effective_on,
+                    "quantity": -p.quantity,
+                    "exit_request_id": p.exit_pk,
+                },
+            )
+        )
         if refunded_on:
-            rows.append((refunded_on, 2, p.member_number, {
-                **common, "entry_type": EntryType.REFUND, "effective_on": refunded_on,
-                "quantity": 0, "amount": -p.amount, "exit_request_id": p.exit_pk,
-            }))  # fmt: skip
+            rows.append(
+                (
+                    refunded_on,
+                    2,
+                    p.member_number,
+                    {
+                        **common,
+                        "entry_type": EntryType.REFUND,
+                        "effective_on": refunded_on,
+                        "quantity": 0,
+                        "amount": -p.amount,
+                        "exit_request_id": p.exit_pk,
+                    },
+                )
+            )
     rows.sort(key=lambda row: row[:3])
     for *_key, row in rows:
         counter.last_entry += 1

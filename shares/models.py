@@ -33,9 +33,11 @@ class Subscription(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     structured_reference = models.CharField(_("structured reference"), max_length=12, unique=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=SubscriptionStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=SubscriptionStatus.choices,
         default=SubscriptionStatus.AWAITING_PAYMENT,
-    )  # fmt: skip
+    )
     subscribed_on = models.DateField(_("subscription date"))
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,10 +119,11 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             # A subscription is paid by one booked payment.
             models.UniqueConstraint(
-                fields=["subscription"], condition=Q(status="booked"),
+                fields=["subscription"],
+                condition=Q(status="booked"),
                 name="one_booked_payment_per_subscription",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.value_date:%d/%m/%Y} {self.amount} {self.structured_reference}"

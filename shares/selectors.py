@@ -119,15 +119,33 @@ def register_queryset(
 
 
 def register_row(values: tuple[Any, ...]) -> RegisterRow:
-    (number, name, street, postal, city, country, enterprise, category, shares, paid,
-     refunded, entries, first) = values  # fmt: skip
+    (
+        number,
+        name,
+        street,
+        postal,
+        city,
+        country,
+        enterprise,
+        category,
+        shares,
+        paid,
+        refunded,
+        entries,
+        first,
+    ) = values
     return RegisterRow(
-        member_number=number, legal_name=name,
+        member_number=number,
+        legal_name=name,
         address=", ".join(p for p in [street, f"{postal} {city}".strip(), country] if p),
-        enterprise_number=enterprise, category=category, shares=int(shares or 0),
-        paid=paid or Decimal("0.00"), refunded=-(refunded or Decimal("0.00")),
-        entries=entries, first_entry=first,
-    )  # fmt: skip
+        enterprise_number=enterprise,
+        category=category,
+        shares=int(shares or 0),
+        paid=paid or Decimal("0.00"),
+        refunded=-(refunded or Decimal("0.00")),
+        entries=entries,
+        first_entry=first,
+    )
 
 
 def register_rows(

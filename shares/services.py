@@ -107,9 +107,12 @@ def parse_quantity(raw: Any) -> int:
         raise ValidationError({"quantity": QUANTITY_AT_LEAST_ONE})
     if quantity > MAX_SHARES_PER_SUBSCRIPTION:
         raise ValidationError(
-            {"quantity": ValidationError(QUANTITY_TOO_LARGE,
-                                         params={"maximum": MAX_SHARES_PER_SUBSCRIPTION})}
-        )  # fmt: skip
+            {
+                "quantity": ValidationError(
+                    QUANTITY_TOO_LARGE, params={"maximum": MAX_SHARES_PER_SUBSCRIPTION}
+                )
+            }
+        )
     return quantity
 
 
@@ -121,9 +124,13 @@ def shares_held(*, member: Member, on: datetime.date | None = None) -> int:
 
 
 def share_subscribe(
-    *, member: Member, quantity: Any, accepted: Iterable[str], acting_user: User,
+    *,
+    member: Member,
+    quantity: Any,
+    accepted: Iterable[str],
+    acting_user: User,
     today: datetime.date | None = None,
-) -> Subscription:  # fmt: skip
+) -> Subscription:
     """Subscribe to shares at the nominal value in force today, with a unique
     structured reference to pay by. A newcomer needs the minimum to join."""
     today = today or timezone.localdate()
@@ -143,11 +150,15 @@ def share_subscribe(
         counter.last_reference += 1
         counter.save(update_fields=["last_reference"])
         subscription = Subscription.objects.create(
-            member=member, quantity=quantity, category=member.category, unit_price=unit_price,
+            member=member,
+            quantity=quantity,
+            category=member.category,
+            unit_price=unit_price,
             amount=round_cents(unit_price * quantity),
             structured_reference=ogm_from_number(1_000_000_000 + counter.last_reference),
-            subscribed_on=today, rules_used={**rules.provenance(), **consents},
-        )  # fmt: skip
+            subscribed_on=today,
+            rules_used={**rules.provenance(), **consents},
+        )
         from shares import tasks  # tasks call services
 
         enqueue_on_commit(tasks.subscription_confirmation_send, subscription.pk)
@@ -160,19 +171,25 @@ def _book(subscription: Subscription, payment: Payment, acting_user: User) -> No
     subscription.paid_on = payment.value_date
     subscription.save(update_fields=["status", "paid_on"])
     _entry(
-        member=subscription.member, entry_type=EntryType.SUBSCRIPTION_PAID,
-        effective_on=payment.value_date, quantity=subscription.quantity,
-        category=subscription.category, amount=subscription.amount,
-        subscription=subscription, recorded_by=acting_user,
+        member=subscription.member,
+        entry_type=EntryType.SUBSCRIPTION_PAID,
+        effective_on=payment.value_date,
+        quantity=subscription.quantity,
+        category=subscription.category,
+        amount=subscription.amount,
+        subscription=subscription,
+        recorded_by=acting_user,
         note=f"{subscription.structured_reference}",
-    )  # fmt: skip
+    )
     member = subscription.member
     if member.status != Status.MEMBER:
         member_services.member_status_set(
-            member=member, status=Status.MEMBER, acting_user=acting_user,
+            member=member,
+            status=Status.MEMBER,
+            acting_user=acting_user,
             reason=f"share subscription {subscription.structured_reference} paid",
             effective_on=payment.value_date,
-        )  # fmt: skip
+        )
 
 
 def _problem(subscription: Subscription | None, amount: Decimal) -> Any:
@@ -184,15 +201,21 @@ def _problem(subscription: Subscription | None, amount: Decimal) -> Any:
         return NOT_AWAITING
     if amount != subscription.amount:
         return _("wrong amount: %(amount)s received, %(expected)s due") % {
-            "amount": amount, "expected": subscription.amount,
-        }  # fmt: skip
+            "amount": amount,
+            "expected": subscription.amount,
+        }
     return None
 
 
 def share_payment_register(
-    *, subscription: Subscription, amount: Decimal, value_date: datetime.date,
-    acting_user: User, transaction_id: str = "", communication: str = "",
-) -> Payment:  # fmt: skip
+    *,
+    subscription: Subscription,
+    amount: Decimal,
+    value_date: datetime.date,
+    acting_user: User,
+    transaction_id: str = "",
+    communication: str = "",
+) -> Payment:
     """Staff book a payment received for a subscription. The subscription row
     is locked, so two people booking the same payment book it once."""
     if not isinstance(amount, Decimal):
@@ -209,16 +232,22 @@ def share_payment_register(
             raise ValidationError(NOT_AWAITING, code="not_awaiting")
         if amount != subscription.amount:
             raise ValidationError(
-                {"amount": ValidationError(WRONG_AMOUNT, params={
-                    "amount": amount, "expected": subscription.amount})}
-            )  # fmt: skip
+                {
+                    "amount": ValidationError(
+                        WRONG_AMOUNT, params={"amount": amount, "expected": subscription.amount}
+                    )
+                }
+            )
         payment = Payment.objects.create(
-            subscription=subscription, amount=amount, value_date=value_date,
+            subscription=subscription,
+            amount=amount,
+            value_date=value_date,
             communication=communication or subscription.structured_reference,
             structured_reference=subscription.structured_reference,
             transaction_id=transaction_id or f"manual-{subscription.pk}",
-            status=PaymentStatus.BOOKED, recorded_by=acting_user,
-        )  # fmt: skip
+            status=PaymentStatus.BOOKED,
+            recorded_by=acting_user,
+        )
         _book(subscription, payment, acting_user)
     return payment
 
@@ -289,15 +318,19 @@ def share_bank_import(*, data: bytes, file_name: str, acting_user: User) -> Bank
                 else:
                     problem = _problem(subscription, line.amount)
                 payment = Payment.objects.create(
-                    subscription=subscription, amount=line.amount, value_date=line.booking_date,
+                    subscription=subscription,
+                    amount=line.amount,
+                    value_date=line.booking_date,
                     communication=line.communication[:200],
                     structured_reference=line.structured_reference or "",
                     counterparty_name=line.counterparty_name[:200],
                     counterparty_iban=line.counterparty_iban[:34],
                     transaction_id=line.transaction_id,
                     status=PaymentStatus.TO_RESOLVE if problem else PaymentStatus.BOOKED,
-                    problem=str(problem or ""), bank_import=bank_import, recorded_by=acting_user,
-                )  # fmt: skip
+                    problem=str(problem or ""),
+                    bank_import=bank_import,
+                    recorded_by=acting_user,
+                )
                 if problem:
                     result.outcome, result.message = "to_resolve", str(problem)
                 else:
@@ -319,9 +352,12 @@ def share_bank_import(*, data: bytes, file_name: str, acting_user: User) -> Bank
 
 
 def share_payment_resolve(
-    *, payment: Payment, acting_user: User, subscription: Subscription | None = None,
+    *,
+    payment: Payment,
+    acting_user: User,
+    subscription: Subscription | None = None,
     note: str = "",
-) -> Payment:  # fmt: skip
+) -> Payment:
     """A person settles a payment the import could not book: against the
     right subscription (same amount), or closed with a note (refunded...)."""
     with transaction.atomic():
@@ -357,8 +393,9 @@ def exit_dates(on: datetime.date) -> tuple[bool, datetime.date, datetime.date, d
     window = rules_on([EXIT_WINDOW], on=on).value(EXIT_WINDOW)
     start = datetime.date(on.year, window["from_month"], 1)
     end_month = window["to_month"]
-    end = (datetime.date(on.year + end_month // 12, end_month % 12 + 1, 1)
-           - datetime.timedelta(days=1))  # fmt: skip
+    end = datetime.date(on.year + end_month // 12, end_month % 12 + 1, 1) - datetime.timedelta(
+        days=1
+    )
     return start <= on <= end, start, end, end
 
 
@@ -384,8 +421,11 @@ def share_exit_request(
     allowed, start, end, effective_on = exit_dates(requested_on)
     if not allowed:
         next_start = start if requested_on < start else start.replace(year=start.year + 1)
-        params = {"start": f"{start:%d/%m}", "end": f"{end:%d/%m}",
-                  "next": f"{next_start:%d/%m/%Y}"}  # fmt: skip
+        params = {
+            "start": f"{start:%d/%m}",
+            "end": f"{end:%d/%m}",
+            "next": f"{next_start:%d/%m/%Y}",
+        }
         raise ValidationError(EXIT_OUTSIDE_WINDOW, code="outside_window", params=params)
     with transaction.atomic():
         Member.objects.select_for_update().get(pk=member.pk)  # one request at a time
@@ -393,15 +433,22 @@ def share_exit_request(
         # effect); requested ones are not yet, so they are counted here.
         free = shares_held(member=member) - _pending_exit_quantity(member)
         if quantity > free:
-            raise ValidationError({"quantity": ValidationError(
-                EXIT_TOO_MANY, params={"held": max(free, 0), "asked": quantity})})  # fmt: skip
+            raise ValidationError(
+                {
+                    "quantity": ValidationError(
+                        EXIT_TOO_MANY, params={"held": max(free, 0), "asked": quantity}
+                    )
+                }
+            )
         rules = rules_on([EXIT_WINDOW, REFUND_TERM], on=requested_on)
         return ExitRequest.objects.create(
-            member=member, quantity=quantity, requested_on=requested_on,
+            member=member,
+            quantity=quantity,
+            requested_on=requested_on,
             effective_on=effective_on,
             refund_due_by=refund_due_by(effective_on),
             rules_used=rules.provenance(),
-        )  # fmt: skip
+        )
 
 
 def share_exit_decide(
@@ -422,33 +469,44 @@ def share_exit_decide(
         if approve:
             member = exit_request.member
             _entry(
-                member=member, entry_type=EntryType.EXIT, effective_on=exit_request.effective_on,
-                quantity=-exit_request.quantity, category=member.category,
-                exit_request=exit_request, recorded_by=acting_user,
-            )  # fmt: skip
+                member=member,
+                entry_type=EntryType.EXIT,
+                effective_on=exit_request.effective_on,
+                quantity=-exit_request.quantity,
+                category=member.category,
+                exit_request=exit_request,
+                recorded_by=acting_user,
+            )
             if shares_held(member=member) == 0 and member.status == Status.MEMBER:
                 member_services.member_status_set(
-                    member=member, status=Status.RESIGNED, acting_user=acting_user,
-                    reason="last shares left", effective_on=exit_request.effective_on,
-                )  # fmt: skip
+                    member=member,
+                    status=Status.RESIGNED,
+                    acting_user=acting_user,
+                    reason="last shares left",
+                    effective_on=exit_request.effective_on,
+                )
     return exit_request
 
 
 def refund_maximum(exit_request: ExitRequest) -> Decimal:
     """The nominal value paid for the shares leaving: never more (domain.md)."""
     paid = RegisterEntry.objects.filter(
-        member=exit_request.member, entry_type=EntryType.SUBSCRIPTION_PAID,
+        member=exit_request.member,
+        entry_type=EntryType.SUBSCRIPTION_PAID,
         reversed_by__isnull=True,
-    ).aggregate(shares=Sum("quantity"), amount=Sum("amount"))  # fmt: skip
+    ).aggregate(shares=Sum("quantity"), amount=Sum("amount"))
     if not paid["shares"]:
         return Decimal("0.00")
     return round_cents(paid["amount"] / paid["shares"] * exit_request.quantity)
 
 
 def share_refund_record(
-    *, exit_request: ExitRequest, amount: Decimal, refunded_on: datetime.date,
+    *,
+    exit_request: ExitRequest,
+    amount: Decimal,
+    refunded_on: datetime.date,
     acting_user: User,
-) -> ExitRequest:  # fmt: skip
+) -> ExitRequest:
     if not isinstance(amount, Decimal):
         raise TypeError("amount must be a Decimal")
     with transaction.atomic():
@@ -469,17 +527,27 @@ def share_refund_record(
         exit_request.refunded_on = refunded_on
         exit_request.save(update_fields=["status", "refunded_amount", "refunded_on"])
         _entry(
-            member=exit_request.member, entry_type=EntryType.REFUND, effective_on=refunded_on,
-            quantity=0, category=exit_request.member.category, amount=-amount,
-            exit_request=exit_request, recorded_by=acting_user,
-        )  # fmt: skip
+            member=exit_request.member,
+            entry_type=EntryType.REFUND,
+            effective_on=refunded_on,
+            quantity=0,
+            category=exit_request.member.category,
+            amount=-amount,
+            exit_request=exit_request,
+            recorded_by=acting_user,
+        )
     return exit_request
 
 
 def share_transfer(
-    *, from_member: Member, to_member: Member, quantity: Any, transferred_on: datetime.date,
-    acting_user: User, note: str = "",
-) -> tuple[RegisterEntry, RegisterEntry]:  # fmt: skip
+    *,
+    from_member: Member,
+    to_member: Member,
+    quantity: Any,
+    transferred_on: datetime.date,
+    acting_user: User,
+    note: str = "",
+) -> tuple[RegisterEntry, RegisterEntry]:
     """Shares passed from one holder to another (with the board's consent,
     recorded outside the platform): two entries, out and in, on one date."""
     quantity = parse_quantity(quantity)
@@ -496,28 +564,47 @@ def share_transfer(
         from_member, to_member = locked[from_member.pk], locked[to_member.pk]
         free = shares_held(member=from_member) - _pending_exit_quantity(from_member)
         if quantity > free:
-            raise ValidationError({"quantity": ValidationError(
-                EXIT_TOO_MANY, params={"held": max(free, 0), "asked": quantity})})  # fmt: skip
+            raise ValidationError(
+                {
+                    "quantity": ValidationError(
+                        EXIT_TOO_MANY, params={"held": max(free, 0), "asked": quantity}
+                    )
+                }
+            )
         out = _entry(
-            member=from_member, entry_type=EntryType.TRANSFER_OUT, effective_on=transferred_on,
-            quantity=-quantity, category=from_member.category, recorded_by=acting_user,
+            member=from_member,
+            entry_type=EntryType.TRANSFER_OUT,
+            effective_on=transferred_on,
+            quantity=-quantity,
+            category=from_member.category,
+            recorded_by=acting_user,
             note=note or f"to {to_member.member_number}",
-        )  # fmt: skip
+        )
         into = _entry(
-            member=to_member, entry_type=EntryType.TRANSFER_IN, effective_on=transferred_on,
-            quantity=quantity, category=to_member.category, recorded_by=acting_user,
+            member=to_member,
+            entry_type=EntryType.TRANSFER_IN,
+            effective_on=transferred_on,
+            quantity=quantity,
+            category=to_member.category,
+            recorded_by=acting_user,
             note=note or f"from {from_member.member_number}",
-        )  # fmt: skip
+        )
         if to_member.status != Status.MEMBER:
             member_services.member_status_set(
-                member=to_member, status=Status.MEMBER, acting_user=acting_user,
-                reason="shares received by transfer", effective_on=transferred_on,
-            )  # fmt: skip
+                member=to_member,
+                status=Status.MEMBER,
+                acting_user=acting_user,
+                reason="shares received by transfer",
+                effective_on=transferred_on,
+            )
         if shares_held(member=from_member) == 0 and from_member.status == Status.MEMBER:
             member_services.member_status_set(
-                member=from_member, status=Status.RESIGNED, acting_user=acting_user,
-                reason="all shares transferred", effective_on=transferred_on,
-            )  # fmt: skip
+                member=from_member,
+                status=Status.RESIGNED,
+                acting_user=acting_user,
+                reason="all shares transferred",
+                effective_on=transferred_on,
+            )
     return out, into
 
 
@@ -539,20 +626,33 @@ def share_member_exclude(
         )
         rules = rules_on([REFUND_TERM], on=excluded_on)
         exclusion = ExitRequest.objects.create(
-            member=member, quantity=held, requested_on=excluded_on, effective_on=excluded_on,
-            refund_due_by=rules.value(REFUND_TERM).add_to(excluded_on),
-            status=ExitStatus.APPROVED, decided_by=acting_user, decided_at=timezone.now(),
-            rules_used=rules.provenance(),
-        )  # fmt: skip
-        _entry(
-            member=member, entry_type=EntryType.EXCLUSION, effective_on=excluded_on,
-            quantity=-held, category=member.category, exit_request=exclusion,
-            recorded_by=acting_user, note=reason,
-        )  # fmt: skip
-        member_services.member_status_set(
-            member=member, status=Status.EXCLUDED, acting_user=acting_user, reason=reason,
+            member=member,
+            quantity=held,
+            requested_on=excluded_on,
             effective_on=excluded_on,
-        )  # fmt: skip
+            refund_due_by=rules.value(REFUND_TERM).add_to(excluded_on),
+            status=ExitStatus.APPROVED,
+            decided_by=acting_user,
+            decided_at=timezone.now(),
+            rules_used=rules.provenance(),
+        )
+        _entry(
+            member=member,
+            entry_type=EntryType.EXCLUSION,
+            effective_on=excluded_on,
+            quantity=-held,
+            category=member.category,
+            exit_request=exclusion,
+            recorded_by=acting_user,
+            note=reason,
+        )
+        member_services.member_status_set(
+            member=member,
+            status=Status.EXCLUDED,
+            acting_user=acting_user,
+            reason=reason,
+            effective_on=excluded_on,
+        )
     return exclusion
 
 
@@ -583,25 +683,35 @@ def register_entry_reverse(*, entry: RegisterEntry, acting_user: User, note: str
         # Dated today, or on the reversed entry's own date when that is later
         # (an exit not yet in effect): on no date is only one of them counted.
         reversal = _entry(
-            member=entry.member, entry_type=EntryType.REVERSAL,
+            member=entry.member,
+            entry_type=EntryType.REVERSAL,
             effective_on=max(timezone.localdate(), entry.effective_on),
-            quantity=-entry.quantity, category=entry.category, amount=-entry.amount,
-            subscription=entry.subscription, exit_request=entry.exit_request, reverses=entry,
-            recorded_by=acting_user, note=note,
-        )  # fmt: skip
+            quantity=-entry.quantity,
+            category=entry.category,
+            amount=-entry.amount,
+            subscription=entry.subscription,
+            exit_request=entry.exit_request,
+            reverses=entry,
+            recorded_by=acting_user,
+            note=note,
+        )
         member = Member.objects.get(pk=entry.member_id)
         held = shares_held(member=member)
         if held > 0 and member.status in (Status.RESIGNED, Status.EXCLUDED):
             member_services.member_status_set(
-                member=member, status=Status.MEMBER, acting_user=acting_user,
+                member=member,
+                status=Status.MEMBER,
+                acting_user=acting_user,
                 reason=f"register entry #{entry.number} reversed: {note}",
-            )  # fmt: skip
+            )
         elif held == 0 and member.status == Status.MEMBER:
             paid_before = entry.entry_type == EntryType.SUBSCRIPTION_PAID
             member_services.member_status_set(
-                member=member, status=Status.APPLICANT if paid_before else Status.RESIGNED,
-                acting_user=acting_user, reason=f"register entry #{entry.number} reversed: {note}",
-            )  # fmt: skip
+                member=member,
+                status=Status.APPLICANT if paid_before else Status.RESIGNED,
+                acting_user=acting_user,
+                reason=f"register entry #{entry.number} reversed: {note}",
+            )
         return reversal
 
 
@@ -618,14 +728,22 @@ def share_certificate_issue(*, member: Member, acting_user: User) -> Certificate
         counter.save(update_fields=["last_certificate"])
         entries = register_entries(member=member, as_of=today)
         return Certificate.objects.create(
-            number=counter.last_certificate, member=member, issued_on=today,
+            number=counter.last_certificate,
+            member=member,
+            issued_on=today,
             quantity=sum(e.quantity for e in entries),
             holding=[
-                {"number": e.number, "type": e.entry_type, "date": e.effective_on.isoformat(),
-                 "quantity": e.quantity, "amount": str(e.amount), "category": e.category}
+                {
+                    "number": e.number,
+                    "type": e.entry_type,
+                    "date": e.effective_on.isoformat(),
+                    "quantity": e.quantity,
+                    "amount": str(e.amount),
+                    "category": e.category,
+                }
                 for e in entries
             ],
             holder_name=member.legal_name,
             holder_address=", ".join([*member.address_lines, member.country]),
             language=member.language,
-        )  # fmt: skip
+        )

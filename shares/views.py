@@ -48,9 +48,11 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             subscription = services.share_subscribe(
-                member=member, quantity=form.cleaned_data["quantity"],
-                accepted=ConsentKind.values, acting_user=request_user(request),
-            )  # fmt: skip
+                member=member,
+                quantity=form.cleaned_data["quantity"],
+                accepted=ConsentKind.values,
+                acting_user=request_user(request),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -102,9 +104,11 @@ def exit_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             exit_ = services.share_exit_request(
-                member=member, quantity=form.cleaned_data["quantity"], requested_on=today,
+                member=member,
+                quantity=form.cleaned_data["quantity"],
+                requested_on=today,
                 acting_user=request_user(request),
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -71,9 +71,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
     invoicing admin)."""
 
     def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str,
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
         extra_context: dict | None = None,
-    ) -> HttpResponse:  # fmt: skip
+    ) -> HttpResponse:
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -44,11 +44,18 @@ def turnover_bars(figures: InvoicingDashboard) -> list[Bar]:
     bars = []
     for index, month in enumerate(figures.months):
         height = int(usable * abs(month.net) / top) if month.net else 0
-        bars.append(Bar(
-            x=index * slot + 4, y=CHART_TOP + usable - height, width=slot - 8, height=height,
-            label=date_format(month.month, "M"), month=month.month, net=month.net,
-            negative=month.net < 0,
-        ))  # fmt: skip
+        bars.append(
+            Bar(
+                x=index * slot + 4,
+                y=CHART_TOP + usable - height,
+                width=slot - 8,
+                height=height,
+                label=date_format(month.month, "M"),
+                month=month.month,
+                net=month.net,
+                negative=month.net < 0,
+            )
+        )
     return bars
 
 
@@ -61,9 +68,14 @@ def home(request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
         figures = invoicing_dashboard(member=member, today=today)
         context |= {
-            "today": today, "invoicing": figures, "bars": turnover_bars(figures),
+            "today": today,
+            "invoicing": figures,
+            "bars": turnover_bars(figures),
             "next_booking": next_booking(member=member),
-            "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT,
-                      "baseline": CHART_HEIGHT - CHART_BOTTOM},
-        }  # fmt: skip
+            "chart": {
+                "width": CHART_WIDTH,
+                "height": CHART_HEIGHT,
+                "baseline": CHART_HEIGHT - CHART_BOTTOM,
+            },
+        }
     return render(request, "dashboard.html", context)

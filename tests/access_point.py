@@ -35,10 +35,13 @@ class AccessPointDouble:
 
             def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
-                double.submissions.append({
-                    "path": self.path, "body": self.rfile.read(length),
-                    "headers": {k.lower(): v for k, v in self.headers.items()},
-                })  # fmt: skip
+                double.submissions.append(
+                    {
+                        "path": self.path,
+                        "body": self.rfile.read(length),
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                    }
+                )
                 self._answer(*(double.script.pop(0) if double.script else double.default))
 
             def do_GET(self) -> None:

@@ -104,9 +104,13 @@ def published_version(rule, valid_from, value, reason="seed"):
     from rules.models import RuleVersion
 
     return RuleVersion.objects.create(
-        rule=rule, valid_from=valid_from, value=value, reason=reason,
-        status="published", is_seed=True,
-    )  # fmt: skip
+        rule=rule,
+        valid_from=valid_from,
+        value=value,
+        reason=reason,
+        status="published",
+        is_seed=True,
+    )
 
 
 # --- Invoicing -------------------------------------------------------------------------
@@ -152,8 +156,16 @@ def invoice_lines(rows=None):
     ]
 
 
-def draft_invoice(member=None, *, client=None, activity=None, lines=None, supply_date=None,
-                  payment_term_days=30, today=None):  # fmt: skip
+def draft_invoice(
+    member=None,
+    *,
+    client=None,
+    activity=None,
+    lines=None,
+    supply_date=None,
+    payment_term_days=30,
+    today=None,
+):
     """A draft made by the service, as a member would make it."""
     from django.utils import timezone
 
@@ -163,18 +175,24 @@ def draft_invoice(member=None, *, client=None, activity=None, lines=None, supply
     client = client or ClientFactory(member=member)
     activity = activity or ActivityFactory(member=member)
     return services.invoice_draft_save(
-        member=member, acting_user=member.user, client=client, activity=activity,
-        supply_date=supply_date or timezone.localdate(), payment_term_days=payment_term_days,
-        lines=invoice_lines(lines), today=today,
-    )  # fmt: skip
+        member=member,
+        acting_user=member.user,
+        client=client,
+        activity=activity,
+        supply_date=supply_date or timezone.localdate(),
+        payment_term_days=payment_term_days,
+        lines=invoice_lines(lines),
+        today=today,
+    )
 
 
 def issued_invoice(member=None, **kwargs):
     from invoicing import services
 
     draft = draft_invoice(member, **kwargs)
-    return services.invoice_issue(invoice=draft, acting_user=draft.member.user,
-                                  today=kwargs.get("today"))  # fmt: skip
+    return services.invoice_issue(
+        invoice=draft, acting_user=draft.member.user, today=kwargs.get("today")
+    )
 
 
 # --- Workspaces -------------------------------------------------------------------------

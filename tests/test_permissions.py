@@ -148,9 +148,12 @@ def members_only(member: Expected, other: Expected | None = None) -> dict[str, E
     """Pages about whoever asks, for members: staff without a member profile
     get 404, another member their own page (`other`, when it differs)."""
     return {
-        ANON: LOGIN, OTHER: member if other is None else other, STAFF_NO_MFA: 404, STAFF: 404,
+        ANON: LOGIN,
+        OTHER: member if other is None else other,
+        STAFF_NO_MFA: 404,
+        STAFF: 404,
         OWNER: member,
-    }  # fmt: skip
+    }
 
 
 @dataclass(frozen=True)
@@ -617,9 +620,11 @@ def objs(member: Member, other_member: Member, staff_user: User, staff_no_mfa: U
         member=member, quantity=2, accepted=ConsentKind.values, acting_user=member.user
     )
     share_services.share_payment_register(
-        subscription=paid, amount=paid.amount, value_date=datetime.date(2026, 10, 1),
+        subscription=paid,
+        amount=paid.amount,
+        value_date=datetime.date(2026, 10, 1),
         acting_user=staff_user,
-    )  # fmt: skip
+    )
     subscription = share_services.share_subscribe(
         member=member, quantity=1, accepted=ConsentKind.values, acting_user=member.user
     )
@@ -629,10 +634,13 @@ def objs(member: Member, other_member: Member, staff_user: User, staff_no_mfa: U
     location = LocationFactory()
     room = ResourceFactory(location=location)
     booking = workspace_services.booking_create(
-        member=Member.objects.get(pk=member.pk), resource=room,
-        day=datetime.date.today() + datetime.timedelta(days=5), start=datetime.time(10),
-        end=datetime.time(11), acting_user=member.user,
-    )  # fmt: skip
+        member=Member.objects.get(pk=member.pk),
+        resource=room,
+        day=datetime.date.today() + datetime.timedelta(days=5),
+        start=datetime.time(10),
+        end=datetime.time(11),
+        acting_user=member.user,
+    )
     feed = workspace_services.calendar_feed_renew(member=member, acting_user=member.user)
     # The owner (a member now: a share is paid) has a client, an activity, a
     # draft and an issued invoice.
@@ -641,14 +649,20 @@ def objs(member: Member, other_member: Member, staff_user: User, staff_no_mfa: U
     draft = draft_invoice(member, client=client, activity=activity)
     invoice = issued_invoice(member, client=client, activity=activity)
     failed_delivery = InvoiceDelivery.objects.create(
-        invoice=invoice, recipient="billing@example.be", requested_by=member.user,
-        status=DeliveryStatus.FAILED, attempts=5, error="SMTPServerDisconnected",
-    )  # fmt: skip
+        invoice=invoice,
+        recipient="billing@example.be",
+        requested_by=member.user,
+        status=DeliveryStatus.FAILED,
+        attempts=5,
+        error="SMTPServerDisconnected",
+    )
     # The owner's PDF export of a month without documents, built (an empty ZIP).
     export = documents_export_request(
-        acting_user=member.user, member=member, date_from=datetime.date(2000, 1, 1),
+        acting_user=member.user,
+        member=member,
+        date_from=datetime.date(2000, 1, 1),
         date_to=datetime.date(2000, 1, 31),
-    )  # fmt: skip
+    )
     documents_export_build(export_id=export.pk)
     return Objects(
         export=export,
@@ -827,40 +841,90 @@ def test_admin_namespace_is_closed(
 ADMIN_REPRESENTATIVE = {
     # name: {role: outcome}; "login", "403" and "mfa" are asserted by the
     # helpers above; an int is the final status code.
-    "admin:login": {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa",
-                    "staff": 200, "staff_viewer": 200},  # staff go on to the index
-    "admin:index": {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa",
-                    "staff": 200, "staff_viewer": 200},
-    "admin:members_member_changelist": {"anonymous": "login", "member": "403",
-                                        "staff_no_mfa": "mfa", "staff": 403,
-                                        "staff_viewer": 200},
-    "admin:members_member_change": {"anonymous": "login", "member": "403",
-                                    "staff_no_mfa": "mfa", "staff": 403, "staff_viewer": 200},
+    "admin:login": {
+        "anonymous": "login",
+        "member": "403",
+        "staff_no_mfa": "mfa",
+        "staff": 200,
+        "staff_viewer": 200,
+    },  # staff go on to the index
+    "admin:index": {
+        "anonymous": "login",
+        "member": "403",
+        "staff_no_mfa": "mfa",
+        "staff": 200,
+        "staff_viewer": 200,
+    },
+    "admin:members_member_changelist": {
+        "anonymous": "login",
+        "member": "403",
+        "staff_no_mfa": "mfa",
+        "staff": 403,
+        "staff_viewer": 200,
+    },
+    "admin:members_member_change": {
+        "anonymous": "login",
+        "member": "403",
+        "staff_no_mfa": "mfa",
+        "staff": 403,
+        "staff_viewer": 200,
+    },
     # A custom view of the back office checks its model permission itself.
-    "admin:shares_register": {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa",
-                              "staff": 403, "staff_viewer": 403},
+    "admin:shares_register": {
+        "anonymous": "login",
+        "member": "403",
+        "staff_no_mfa": "mfa",
+        "staff": 403,
+        "staff_viewer": 403,
+    },
     # PDF exports need invoicing.view_invoice, for the list and each custom view.
-    **{name: {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa", "staff": 403,
-              "staff_viewer": 403} for name in (
-        "admin:invoicing_documentexport_changelist", "admin:invoicing_documentexport_new",
-        "admin:invoicing_documentexport_progress", "admin:invoicing_documentexport_download",
-        # An invoice's PDF, its UBL and rendering it now: invoicing.view_invoice too.
-        "admin:invoicing_invoice_pdf", "admin:invoicing_invoice_ubl",
-        "admin:invoicing_invoice_render")},
+    **{
+        name: {
+            "anonymous": "login",
+            "member": "403",
+            "staff_no_mfa": "mfa",
+            "staff": 403,
+            "staff_viewer": 403,
+        }
+        for name in (
+            "admin:invoicing_documentexport_changelist",
+            "admin:invoicing_documentexport_new",
+            "admin:invoicing_documentexport_progress",
+            "admin:invoicing_documentexport_download",
+            # An invoice's PDF, its UBL and rendering it now: invoicing.view_invoice too.
+            "admin:invoicing_invoice_pdf",
+            "admin:invoicing_invoice_ubl",
+            "admin:invoicing_invoice_render",
+        )
+    },
     # The compliance dashboard needs compliance.view_finding, working a
     # finding compliance.change_finding, running the checks compliance.run_checks.
-    **{name: {"anonymous": "login", "member": "403", "staff_no_mfa": "mfa", "staff": 403,
-              "staff_viewer": 403} for name in (
-        "admin:compliance_dashboard", "admin:compliance_run",
-        "admin:compliance_finding_acknowledge", "admin:compliance_finding_resolve")},
-}  # fmt: skip
+    **{
+        name: {
+            "anonymous": "login",
+            "member": "403",
+            "staff_no_mfa": "mfa",
+            "staff": 403,
+            "staff_viewer": 403,
+        }
+        for name in (
+            "admin:compliance_dashboard",
+            "admin:compliance_run",
+            "admin:compliance_finding_acknowledge",
+            "admin:compliance_finding_resolve",
+        )
+    },
+}
 # The primary key in the representative URLs that need one (checked before any lookup).
-ADMIN_REPRESENTATIVE_PK = ("admin:invoicing_documentexport_progress",
-                           "admin:invoicing_documentexport_download",
-                           "admin:invoicing_invoice_pdf", "admin:invoicing_invoice_ubl",
-                           "admin:invoicing_invoice_render",
-                           "admin:compliance_finding_acknowledge",
-                           "admin:compliance_finding_resolve")  # fmt: skip
+ADMIN_REPRESENTATIVE_PK = (
+    "admin:invoicing_documentexport_progress",
+    "admin:invoicing_documentexport_download",
+    "admin:invoicing_invoice_pdf",
+    "admin:invoicing_invoice_ubl",
+    "admin:invoicing_invoice_render",
+    "admin:compliance_finding_acknowledge",
+    "admin:compliance_finding_resolve",
+)
 
 
 @pytest.mark.django_db

@@ -38,12 +38,19 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _render(request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any,
-            **context: Any) -> TemplateResponse:  # fmt: skip
-    return TemplateResponse(request, template, {
-        **admin_obj.admin_site.each_context(request), "title": title,
-        "opts": admin_obj.model._meta, **context,
-    })  # fmt: skip
+def _render(
+    request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **admin_obj.admin_site.each_context(request),
+            "title": title,
+            "opts": admin_obj.model._meta,
+            **context,
+        },
+    )
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -87,10 +94,13 @@ class LocationAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         return [
-            path("<int:pk>/day/", self.admin_site.admin_view(self.day_view),
-                 name="workspaces_location_day"),
+            path(
+                "<int:pk>/day/",
+                self.admin_site.admin_view(self.day_view),
+                name="workspaces_location_day",
+            ),
             *super().get_urls(),
-        ]  # fmt: skip
+        ]
 
     def day_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Every booking and block of the location on one day, by resource."""
@@ -102,12 +112,18 @@ class LocationAdmin(admin.ModelAdmin):
         bookings = selectors.location_day_bookings(location=location, day=day)
         can_cancel = request.user.has_perm("workspaces.change_booking")
         return _render(
-            request, self, "workspaces/admin/day.html",
+            request,
+            self,
+            "workspaces/admin/day.html",
             _("Bookings in %(location)s") % {"location": location.name},
-            form=form, day=day, location=location, bookings=bookings, can_cancel=can_cancel,
+            form=form,
+            day=day,
+            location=location,
+            bookings=bookings,
+            can_cancel=can_cancel,
             previous_day=day - datetime.timedelta(days=1),
             next_day=day + datetime.timedelta(days=1),
-        )  # fmt: skip
+        )
 
 
 @admin.register(Resource)
@@ -131,15 +147,25 @@ class BookingAdmin(admin.ModelAdmin):
     """Members' bookings: read-only, cancelled on behalf through a form that
     asks why (the member receives the reason by email)."""
 
-    list_display = ("when", "resource", "location", "member", "status", "created_at",
-                    "cancel_link")  # fmt: skip
+    list_display = ("when", "resource", "location", "member", "status", "created_at", "cancel_link")
     list_filter = ("status", "resource__location", "resource__kind")
     search_fields = ("=member__member_number", "member__legal_name", "resource__name")
     list_select_related = ("resource__location", "member")
     date_hierarchy = "starts_at"
-    readonly_fields = ("resource", "member", "starts_at", "ends_at", "status", "created_at",
-                       "created_by", "cancelled_at", "cancelled_by", "cancellation_reason",
-                       "rules_used", "cancel_link")  # fmt: skip
+    readonly_fields = (
+        "resource",
+        "member",
+        "starts_at",
+        "ends_at",
+        "status",
+        "created_at",
+        "created_by",
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_reason",
+        "rules_used",
+        "cancel_link",
+    )
     exclude = ("kind", "note")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
@@ -168,25 +194,30 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         return [
-            path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view),
-                 name="workspaces_booking_cancel"),
+            path(
+                "<int:pk>/cancel/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="workspaces_booking_cancel",
+            ),
             *super().get_urls(),
-        ]  # fmt: skip
+        ]
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("workspaces.change_booking"):
             raise PermissionDenied
         booking = get_object_or_404(
             Booking.objects.select_related("resource__location", "member"),
-            pk=pk, kind=BookingKind.MEMBER,
-        )  # fmt: skip
+            pk=pk,
+            kind=BookingKind.MEMBER,
+        )
         form = CancelOnBehalfForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.booking_cancel_on_behalf(
-                    booking=booking, acting_user=request_user(request),
+                    booking=booking,
+                    acting_user=request_user(request),
                     reason=form.cleaned_data["reason"],
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
@@ -195,8 +226,14 @@ class BookingAdmin(admin.ModelAdmin):
                 if back.startswith("/admin/"):
                     return HttpResponseRedirect(back)
                 return HttpResponseRedirect(reverse("admin:workspaces_booking_changelist"))
-        return _render(request, self, "workspaces/admin/form.html", _("Cancel a booking"),
-                       form=form, subject=f"{booking} · {booking.member}")  # fmt: skip
+        return _render(
+            request,
+            self,
+            "workspaces/admin/form.html",
+            _("Cancel a booking"),
+            form=form,
+            subject=f"{booking} · {booking.member}",
+        )
 
 
 @admin.register(MaintenanceBlock)
@@ -207,8 +244,17 @@ class MaintenanceBlockAdmin(admin.ModelAdmin):
     list_display = ("when", "resource", "note", "status", "created_by")
     list_filter = ("status", "resource__location")
     list_select_related = ("resource__location", "created_by")
-    readonly_fields = ("resource", "starts_at", "ends_at", "note", "status", "created_at",
-                       "created_by", "cancelled_at", "cancelled_by")  # fmt: skip
+    readonly_fields = (
+        "resource",
+        "starts_at",
+        "ends_at",
+        "note",
+        "status",
+        "created_at",
+        "created_by",
+        "cancelled_at",
+        "cancelled_by",
+    )
     fields = readonly_fields
     actions = ["lift"]
 
@@ -222,8 +268,9 @@ class MaintenanceBlockAdmin(admin.ModelAdmin):
     def when(self, obj: Booking) -> str:
         return f"{_local(obj.starts_at)} – {_local(obj.ends_at)}"
 
-    def add_view(self, request: HttpRequest, form_url: str = "",
-                 extra_context: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = MaintenanceBlockForm(request.POST or None)
@@ -234,17 +281,23 @@ class MaintenanceBlockAdmin(admin.ModelAdmin):
                 services.maintenance_block_create(
                     resource=form.cleaned_data["resource"],
                     starts_at=form.cleaned_data["starts_at"],
-                    ends_at=form.cleaned_data["ends_at"], note=form.cleaned_data["note"],
+                    ends_at=form.cleaned_data["ends_at"],
+                    note=form.cleaned_data["note"],
                     acting_user=request_user(request),
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
                 self.message_user(request, _("Maintenance block recorded."))
                 return HttpResponseRedirect(reverse("admin:workspaces_maintenanceblock_changelist"))
-        return _render(request, self, "workspaces/admin/form.html",
-                       _("Block a resource for maintenance"), form=form,
-                       media=self.media + form.media)  # fmt: skip
+        return _render(
+            request,
+            self,
+            "workspaces/admin/form.html",
+            _("Block a resource for maintenance"),
+            form=form,
+            media=self.media + form.media,
+        )
 
     @admin.action(description=_("Lift the selected maintenance blocks"), permissions=["add"])
     def lift(self, request: HttpRequest, queryset: QuerySet[MaintenanceBlock]) -> None:

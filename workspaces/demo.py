@@ -46,50 +46,76 @@ BATCH = 5000
 WEEKDAYS = [(d, "08:00", "19:00") for d in range(5)]
 LOCATIONS: list[dict[str, Any]] = [
     {
-        "slug": "brussels", "name": "Brussels", "city": "Saint-Gilles",
-        "street": "Rue Coenraets 72", "postal_code": "1060",
+        "slug": "brussels",
+        "name": "Brussels",
+        "city": "Saint-Gilles",
+        "street": "Rue Coenraets 72",
+        "postal_code": "1060",
         "description": "Our largest workspace, five minutes from Brussels-South station.",
         "accessibility": "Step-free entrance on Rue Coenraets, lift to every floor, accessible "
-                         "toilets on the ground and first floors, hearing loop in Horta.",
+        "toilets on the ground and first floors, hearing loop in Horta.",
         "map_url": "https://www.openstreetmap.org/search?query=Rue%20Coenraets%2072%20Saint-Gilles",
         "hours": [(d, "08:00", "20:00") for d in range(5)] + [(5, "09:00", "17:00")],
         "desks": 24,
-        "rooms": [("Horta", 12, "screen, video conferencing, whiteboard, hearing loop"),
-                  ("Magritte", 6, "screen, whiteboard"), ("Tintin", 4, "screen"),
-                  ("Atomium", 8, "screen, video conferencing"), ("Manneken", 2, ""),
-                  ("Sablon", 4, "whiteboard")],
-        "studios": [("Rehearsal studio", 15, "sprung floor, mirrors, sound system"),
-                    ("Photo studio", 6, "backdrops, flash kit"),
-                    ("Recording studio", 4, "sound booth, mixing desk")],
+        "rooms": [
+            ("Horta", 12, "screen, video conferencing, whiteboard, hearing loop"),
+            ("Magritte", 6, "screen, whiteboard"),
+            ("Tintin", 4, "screen"),
+            ("Atomium", 8, "screen, video conferencing"),
+            ("Manneken", 2, ""),
+            ("Sablon", 4, "whiteboard"),
+        ],
+        "studios": [
+            ("Rehearsal studio", 15, "sprung floor, mirrors, sound system"),
+            ("Photo studio", 6, "backdrops, flash kit"),
+            ("Recording studio", 4, "sound booth, mixing desk"),
+        ],
     },
     {
-        "slug": "liege", "name": "Liège", "city": "Liège", "street": "Rue Saint-Gilles 58",
+        "slug": "liege",
+        "name": "Liège",
+        "city": "Liège",
+        "street": "Rue Saint-Gilles 58",
         "postal_code": "4000",
         "description": "In the city centre, ten minutes' walk from Liège-Guillemins.",
         "accessibility": "Step-free entrance, lift; the rehearsal studio is on the ground floor.",
         "map_url": "https://www.openstreetmap.org/search?query=Rue%20Saint-Gilles%2058%20Li%C3%A8ge",
         "hours": WEEKDAYS,
         "desks": 12,
-        "rooms": [("Meuse", 8, "screen, video conferencing"), ("Perron", 4, "screen"),
-                  ("Outremeuse", 4, "whiteboard")],
-        "studios": [("Rehearsal studio", 20, "stage lights, sound system, piano"),
-                    ("Workshop", 8, "workbenches, tools")],
+        "rooms": [
+            ("Meuse", 8, "screen, video conferencing"),
+            ("Perron", 4, "screen"),
+            ("Outremeuse", 4, "whiteboard"),
+        ],
+        "studios": [
+            ("Rehearsal studio", 20, "stage lights, sound system, piano"),
+            ("Workshop", 8, "workbenches, tools"),
+        ],
     },
     {
-        "slug": "ghent", "name": "Ghent", "city": "Gent", "street": "Kortrijksesteenweg 112",
+        "slug": "ghent",
+        "name": "Ghent",
+        "city": "Gent",
+        "street": "Kortrijksesteenweg 112",
         "postal_code": "9000",
         "description": "Bright open space near Gent-Sint-Pieters station.",
         "accessibility": "Step-free entrance and lift; quiet room on request.",
         "map_url": "https://www.openstreetmap.org/search?query=Kortrijksesteenweg%20112%20Gent",
         "hours": [*WEEKDAYS, (5, "09:00", "13:00")],
         "desks": 16,
-        "rooms": [("Gravensteen", 10, "screen, video conferencing, whiteboard"),
-                  ("Leie", 4, "screen"), ("Schelde", 6, "whiteboard")],
+        "rooms": [
+            ("Gravensteen", 10, "screen, video conferencing, whiteboard"),
+            ("Leie", 4, "screen"),
+            ("Schelde", 6, "whiteboard"),
+        ],
         "studios": [("Podcast studio", 3, "microphones, sound booth")],
     },
     {
-        "slug": "antwerp", "name": "Antwerp", "city": "Antwerpen",
-        "street": "Nationalestraat 5", "postal_code": "2000",
+        "slug": "antwerp",
+        "name": "Antwerp",
+        "city": "Antwerpen",
+        "street": "Nationalestraat 5",
+        "postal_code": "2000",
         "description": "In the fashion district, by the Groenplaats metro stop.",
         "accessibility": "Two steps at the entrance with a ramp on request; lift inside.",
         "map_url": "https://www.openstreetmap.org/search?query=Nationalestraat%205%20Antwerpen",
@@ -98,7 +124,7 @@ LOCATIONS: list[dict[str, Any]] = [
         "rooms": [("Meir", 8, "screen, video conferencing"), ("Zuid", 4, "screen")],
         "studios": [("Fashion studio", 6, "cutting tables, sewing machines, fitting mirror")],
     },
-]  # fmt: skip
+]
 
 
 def _easter(year: int) -> datetime.date:
@@ -141,9 +167,19 @@ def _create_locations(today: datetime.date) -> list[Location]:
     for spec in LOCATIONS:
         location, created = Location.objects.get_or_create(
             slug=spec["slug"],
-            defaults={k: spec[k] for k in ("name", "city", "street", "postal_code",
-                                           "description", "accessibility", "map_url")},
-        )  # fmt: skip
+            defaults={
+                k: spec[k]
+                for k in (
+                    "name",
+                    "city",
+                    "street",
+                    "postal_code",
+                    "description",
+                    "accessibility",
+                    "map_url",
+                )
+            },
+        )
         locations.append(location)
         if not created:
             continue
@@ -158,26 +194,45 @@ def _create_locations(today: datetime.date) -> list[Location]:
             if today - 2 * DAYS_BACK * DAY <= day <= today + 365 * DAY and day.month != 12
         ]
         closures += [
-            Closure(location=location, first_day=datetime.date(year, 12, 24),
-                    last_day=datetime.date(year + 1, 1, 1), reason="Christmas holidays")
+            Closure(
+                location=location,
+                first_day=datetime.date(year, 12, 24),
+                last_day=datetime.date(year + 1, 1, 1),
+                reason="Christmas holidays",
+            )
             for year in (today.year - 1, today.year)
-        ]  # fmt: skip
+        ]
         Closure.objects.bulk_create(closures)
         resources = [
-            Resource(location=location, name=f"Desk {n}", kind=ResourceKind.DESK, capacity=1,
-                     equipment="screen" if n % 3 == 0 else "")
+            Resource(
+                location=location,
+                name=f"Desk {n}",
+                kind=ResourceKind.DESK,
+                capacity=1,
+                equipment="screen" if n % 3 == 0 else "",
+            )
             for n in range(1, spec["desks"] + 1)
-        ]  # fmt: skip
+        ]
         resources += [
-            Resource(location=location, name=f"Meeting room {name}",
-                     kind=ResourceKind.MEETING_ROOM, capacity=capacity, equipment=equipment)
+            Resource(
+                location=location,
+                name=f"Meeting room {name}",
+                kind=ResourceKind.MEETING_ROOM,
+                capacity=capacity,
+                equipment=equipment,
+            )
             for name, capacity, equipment in spec["rooms"]
-        ]  # fmt: skip
+        ]
         resources += [
-            Resource(location=location, name=name, kind=ResourceKind.STUDIO, capacity=capacity,
-                     equipment=equipment)
+            Resource(
+                location=location,
+                name=name,
+                kind=ResourceKind.STUDIO,
+                capacity=capacity,
+                equipment=equipment,
+            )
             for name, capacity, equipment in spec["studios"]
-        ]  # fmt: skip
+        ]
         Resource.objects.bulk_create(resources)
     return locations
 
@@ -206,8 +261,9 @@ def _plan_day(
             if cursor + length > end_of_day:
                 break
             start, end = cursor, cursor + length
-            planned.append((datetime.time(start // 60, start % 60),
-                            datetime.time(end // 60, end % 60)))  # fmt: skip
+            planned.append(
+                (datetime.time(start // 60, start % 60), datetime.time(end // 60, end % 60))
+            )
             cursor = end
     return planned
 
@@ -224,8 +280,9 @@ def _insert(rows: list[dict[str, Any]]) -> None:
     meta = Booking._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     now = timezone.now()
-    defaults = {f.attname: now if getattr(f, "auto_now_add", False) else f.get_default()
-                for f in fields}  # fmt: skip
+    defaults = {
+        f.attname: now if getattr(f, "auto_now_add", False) else f.get_default() for f in fields
+    }
     copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(meta.db_table),
         sql.SQL(", ").join(sql.Identifier(str(f.column)) for f in fields),
@@ -284,8 +341,9 @@ def seed_workspaces(
             if not wanted:
                 continue
             monday = day - day.weekday() * DAY
-            for start, end in _plan_day(rng, resource.kind, wanted,
-                                        hours[(resource.location_id, day.weekday())]):  # fmt: skip
+            for start, end in _plan_day(
+                rng, resource.kind, wanted, hours[(resource.location_id, day.weekday())]
+            ):
                 starts_at = services.local_datetime(day, start)
                 ends_at = services.local_datetime(day, end)
                 member_pk, user_id = rng.choice(members)
@@ -298,17 +356,24 @@ def seed_workspaces(
                 if booked_on not in rules_by_day:
                     rules_by_day[booked_on] = services.booking_rules(booked_on).provenance()
                 row: dict[str, Any] = {
-                    "resource_id": resource.pk, "kind": BookingKind.MEMBER,
-                    "member_id": member_pk, "starts_at": starts_at, "ends_at": ends_at,
-                    "created_at": created_at, "created_by_id": user_id,
+                    "resource_id": resource.pk,
+                    "kind": BookingKind.MEMBER,
+                    "member_id": member_pk,
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                    "created_at": created_at,
+                    "created_by_id": user_id,
                     "rules_used": rules_by_day[booked_on],
                     "confirmation_sent_at": created_at,
-                }  # fmt: skip
+                }
                 if rng.random() < 0.07 and created_at < starts_at - DAY:
                     cancelled += 1
-                    row.update(status=BookingStatus.CANCELLED, cancelled_by_id=user_id,
-                               cancelled_at=min(created_at + DAY, now),
-                               cancellation_reason="cancelled by the member")  # fmt: skip
+                    row.update(
+                        status=BookingStatus.CANCELLED,
+                        cancelled_by_id=user_id,
+                        cancelled_at=min(created_at + DAY, now),
+                        cancellation_reason="cancelled by the member",
+                    )
                 else:
                     per_week[(member_pk, monday)] += 1
                 rows.append(row)
@@ -316,8 +381,13 @@ def seed_workspaces(
             _insert(rows[offset : offset + BATCH])
         feeds = _demo_member_extras()
     log(f"  {len(rows)} bookings ({cancelled} cancelled) on {len(resources)} resources")
-    return {"locations": len(locations), "resources": len(resources), "bookings": len(rows),
-            "cancelled": cancelled, "calendar_feeds": feeds}  # fmt: skip
+    return {
+        "locations": len(locations),
+        "resources": len(resources),
+        "bookings": len(rows),
+        "cancelled": cancelled,
+        "calendar_feeds": feeds,
+    }
 
 
 def _demo_member_extras() -> int:

@@ -14,16 +14,20 @@ class GridFilterForm(forms.Form):
         label=_("Show"), choices=[("day", _("Day")), ("week", _("Week"))], required=False
     )
     date = forms.DateField(
-        label=_("Date"), required=False,
+        label=_("Date"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )  # fmt: skip
+    )
     kind = forms.ChoiceField(
         label=_("Type"), choices=[("", _("All types")), *ResourceKind.choices], required=False
     )
     capacity = forms.IntegerField(
-        label=_("At least (people)"), min_value=1, max_value=500, required=False,
+        label=_("At least (people)"),
+        min_value=1,
+        max_value=500,
+        required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
+    )
 
     def values(self, today: datetime.date) -> dict[str, Any]:
         """The filters to use: the valid ones, defaults for the rest."""
@@ -49,9 +53,10 @@ class BookingForm(forms.Form):
         label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     start = forms.TimeField(
-        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        label=_("From"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("Brussels time, such as 10:00."),
-    )  # fmt: skip
+    )
     end = forms.TimeField(
         label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -73,9 +78,10 @@ class BookingForm(forms.Form):
 
 class CancelOnBehalfForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the booking is cancelled (sent to the member)"), max_length=300,
+        label=_("Why the booking is cancelled (sent to the member)"),
+        max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
 
 class MaintenanceBlockForm(forms.Form):

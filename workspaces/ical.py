@@ -21,9 +21,12 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 def _escape(text: str) -> str:
     return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        .replace("\r\n", "\\n").replace("\n", "\\n")
-    )  # fmt: skip
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -86,8 +89,13 @@ def _event(booking: Booking, stamp: datetime.datetime) -> list[str]:
 def calendar(bookings: Iterable[Booking], *, name: str = "") -> bytes:
     """A VCALENDAR with one VEVENT per booking, CRLF line ends, UTF-8."""
     stamp = timezone.now()
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH"]  # fmt: skip
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
     if name:
         lines.append(f"X-WR-CALNAME:{_escape(name)}")
     for booking in bookings:

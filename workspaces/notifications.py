@@ -18,8 +18,12 @@ def _booking(booking_id: int) -> Booking:
 def _send(booking: Booking, subject: str, template: str) -> None:
     member = booking.member
     assert member is not None  # member bookings only
-    context = {"booking": booking, "member": member, "resource": booking.resource,
-               "location": booking.resource.location}  # fmt: skip
+    context = {
+        "booking": booking,
+        "member": member,
+        "resource": booking.resource,
+        "location": booking.resource.location,
+    }
     text = render_to_string(f"workspaces/email/{template}.txt", context)
     html = render_to_string(f"workspaces/email/{template}.html", context)
     message = EmailMultiAlternatives(subject, text, None, [member.user.email])
@@ -35,8 +39,11 @@ def booking_confirmation_send(*, booking_id: int) -> bool:
         return False
     assert booking.member is not None
     with translation.override(booking.member.language):
-        _send(booking, _("Your booking of %(resource)s") % {"resource": booking.resource.name},
-              "booking_confirmation")  # fmt: skip
+        _send(
+            booking,
+            _("Your booking of %(resource)s") % {"resource": booking.resource.name},
+            "booking_confirmation",
+        )
     return services.booking_mark_notified(booking_id=booking.pk, field="confirmation_sent_at")
 
 
@@ -47,7 +54,9 @@ def booking_cancellation_send(*, booking_id: int) -> bool:
         return False
     assert booking.member is not None
     with translation.override(booking.member.language):
-        _send(booking,
-              _("Your booking of %(resource)s is cancelled") % {"resource": booking.resource.name},
-              "booking_cancelled")  # fmt: skip
+        _send(
+            booking,
+            _("Your booking of %(resource)s is cancelled") % {"resource": booking.resource.name},
+            "booking_cancelled",
+        )
     return services.booking_mark_notified(booking_id=booking.pk, field="cancellation_sent_at")

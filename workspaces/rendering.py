@@ -49,8 +49,9 @@ def day_rows(grid: Grid, *, book_query: str, bookable: bool) -> SafeString:
             start = f"{seg.start:%H:%M}"
             if seg.state == "free" and bookable:
                 url = f"{base}&amp;start={start}"
-                aria = escape(_("Book %(resource)s at %(time)s") % {"resource": resource.name,
-                                                                     "time": start})  # fmt: skip
+                aria = escape(
+                    _("Book %(resource)s at %(time)s") % {"resource": resource.name, "time": start}
+                )
                 cells.append(
                     f'<td class="slot slot-free"><a href="{url}" hx-get="{url}"'
                     f' hx-target="#booking-panel" hx-swap="innerHTML" aria-label="{aria}">'
@@ -81,8 +82,10 @@ def week_rows(grid: Grid, *, day_query: str) -> SafeString:
         cells = [_row_header(row, people)]
         for day, bar, hours in row.week:
             if not day.is_open:
-                cells.append(f'<td class="week-cell"><span class="week-free slot-closed">{closed}'
-                             "</span></td>")  # fmt: skip
+                cells.append(
+                    f'<td class="week-cell"><span class="week-free slot-closed">{closed}'
+                    "</span></td>"
+                )
                 continue
             segments = "".join(
                 f'<span class="seg slot-{seg.state}" style="flex-grow:{seg.slots}"'

@@ -108,9 +108,11 @@ def overlapping(
 ) -> QuerySet[Booking]:
     """Active bookings and blocks of the resource that overlap [starts_at, ends_at)."""
     return Booking.objects.filter(
-        resource=resource, status=BookingStatus.ACTIVE, starts_at__lt=ends_at,
+        resource=resource,
+        status=BookingStatus.ACTIVE,
+        starts_at__lt=ends_at,
         ends_at__gt=starts_at,
-    ).order_by("starts_at")  # fmt: skip
+    ).order_by("starts_at")
 
 
 def bookings_in_week(*, member: Member, day: datetime.date) -> tuple[datetime.date, int]:
@@ -118,9 +120,12 @@ def bookings_in_week(*, member: Member, day: datetime.date) -> tuple[datetime.da
     bookings that start in that week."""
     monday = day - day.weekday() * DAY
     count = Booking.objects.filter(
-        member=member, kind=BookingKind.MEMBER, status=BookingStatus.ACTIVE,
-        starts_at__gte=_local_midnight(monday), starts_at__lt=_local_midnight(monday + 7 * DAY),
-    ).count()  # fmt: skip
+        member=member,
+        kind=BookingKind.MEMBER,
+        status=BookingStatus.ACTIVE,
+        starts_at__gte=_local_midnight(monday),
+        starts_at__lt=_local_midnight(monday + 7 * DAY),
+    ).count()
     return monday, count
 
 
@@ -143,8 +148,10 @@ def booking_get_owned(*, member: Member, pk: int) -> Booking:
     """The member's own booking, else 404 (never 403: ids do not leak)."""
     return get_object_or_404(
         Booking.objects.select_related("resource__location"),
-        pk=pk, member=member, kind=BookingKind.MEMBER,
-    )  # fmt: skip
+        pk=pk,
+        member=member,
+        kind=BookingKind.MEMBER,
+    )
 
 
 def calendar_feed_live(*, member: Member) -> CalendarFeed | None:
@@ -171,12 +178,13 @@ def location_day_bookings(*, location: Location, day: datetime.date) -> list[Boo
     """Every booking and block of a location that touches a day, for staff."""
     return list(
         Booking.objects.filter(
-            resource__location=location, starts_at__lt=_local_midnight(day + DAY),
+            resource__location=location,
+            starts_at__lt=_local_midnight(day + DAY),
             ends_at__gt=_local_midnight(day),
         )
         .select_related("resource", "member", "cancelled_by")
         .order_by("resource__kind", "resource__name", "starts_at", "pk")
-    )  # fmt: skip
+    )
 
 
 # --- The availability grid --------------------------------------------------------------------
@@ -261,8 +269,9 @@ def _day_slots(
     return slots
 
 
-def _merge(states: list[str], slots: list[datetime.time], ends: list[datetime.time],
-           split_free: bool) -> list[Segment]:  # fmt: skip
+def _merge(
+    states: list[str], slots: list[datetime.time], ends: list[datetime.time], split_free: bool
+) -> list[Segment]:
     """Runs of equal states as segments (free slots one by one if split_free)."""
     segments: list[Segment] = []
     count = len(states)
@@ -279,10 +288,17 @@ def _merge(states: list[str], slots: list[datetime.time], ends: list[datetime.ti
 
 
 def availability(
-    *, location: Location, first_day: datetime.date, days: int, member: Member | None,
-    kind: str = "", min_capacity: int = 0, horizon_end: datetime.datetime | None = None,
-    now: datetime.datetime | None = None, week: bool = False,
-) -> Grid:  # fmt: skip
+    *,
+    location: Location,
+    first_day: datetime.date,
+    days: int,
+    member: Member | None,
+    kind: str = "",
+    min_capacity: int = 0,
+    horizon_end: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+    week: bool = False,
+) -> Grid:
     """Resources × time slots of `days` days from `first_day`, each slot free,
     taken, the member's own, blocked for maintenance, closed (outside opening
     hours or on a closure), past, or beyond the booking horizon. Rows carry
@@ -317,12 +333,14 @@ def availability(
     # One query for all resources: the resource filter is a subquery, not a list of ids.
     for resource_id, starts_at, ends_at, booking_kind, member_id in (
         Booking.objects.filter(
-            resource__in=resources, status=BookingStatus.ACTIVE,
-            starts_at__lt=_local_midnight(last_day + DAY), ends_at__gt=_local_midnight(first_day),
+            resource__in=resources,
+            status=BookingStatus.ACTIVE,
+            starts_at__lt=_local_midnight(last_day + DAY),
+            ends_at__gt=_local_midnight(first_day),
         )
         .order_by("starts_at")
         .values_list("resource_id", "starts_at", "ends_at", "kind", "member_id")
-    ):  # fmt: skip
+    ):
         if booking_kind == BookingKind.MAINTENANCE:
             state = "maintenance"
         elif member is not None and member_id == member.pk:
@@ -340,8 +358,9 @@ def availability(
     frames = []
     for grid_day in grid_days:
         instants = [_slot_start(grid_day.day, t) for t in grid_day.slots]
-        end_times = [(datetime.datetime.combine(grid_day.day, t) + step).time()
-                     for t in grid_day.slots]  # fmt: skip
+        end_times = [
+            (datetime.datetime.combine(grid_day.day, t) + step).time() for t in grid_day.slots
+        ]
         base = []
         for t, t_end, s in zip(grid_day.slots, end_times, instants, strict=True):
             is_open = grid_day.closure is None and any(

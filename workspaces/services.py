@@ -194,24 +194,40 @@ def _check_eligible(member: Member, rules: RuleSet) -> None:
 
 
 def _check_times(
-    resource: Resource, day: datetime.date, start: datetime.time, end: datetime.time,
-    rules: RuleSet, now: datetime.datetime,
-) -> tuple[datetime.datetime, datetime.datetime]:  # fmt: skip
+    resource: Resource,
+    day: datetime.date,
+    start: datetime.time,
+    end: datetime.time,
+    rules: RuleSet,
+    now: datetime.datetime,
+) -> tuple[datetime.datetime, datetime.datetime]:
     """Everything that can be said about the requested times without a lock;
     returns the aware start and end."""
     location = resource.location
     if end == start:
         raise ValidationError({"end": ValidationError(ZERO_LENGTH, code="zero_length")})
     if end < start:
-        raise ValidationError({"end": ValidationError(
-            ENDS_BEFORE_START, code="ends_before_start",
-            params={"start": _hm(start), "end": _hm(end)})})  # fmt: skip
+        raise ValidationError(
+            {
+                "end": ValidationError(
+                    ENDS_BEFORE_START,
+                    code="ends_before_start",
+                    params={"start": _hm(start), "end": _hm(end)},
+                )
+            }
+        )
     step = location.slot_minutes
     for field, moment in (("start", start), ("end", end)):
         if moment.second or moment.microsecond or moment.minute % step:
-            raise ValidationError({field: ValidationError(
-                OFF_GRID, code="off_grid",
-                params={"minutes": step, "example": f"10:{step % 60:02d}"})})  # fmt: skip
+            raise ValidationError(
+                {
+                    field: ValidationError(
+                        OFF_GRID,
+                        code="off_grid",
+                        params={"minutes": step, "example": f"10:{step % 60:02d}"},
+                    )
+                }
+            )
     starts_at, ends_at = local_datetime(day, start), local_datetime(day, end)
     if starts_at < now:
         raise ValidationError({"start": ValidationError(IN_THE_PAST, code="past")})
@@ -219,35 +235,67 @@ def _check_times(
     limit = horizon_limit(horizon, now)
     if starts_at >= limit:
         last = (limit - datetime.timedelta(microseconds=1)).astimezone(TIME_ZONE).date()
-        raise ValidationError({"day": ValidationError(
-            BEYOND_HORIZON, code="horizon",
-            params={"horizon": duration_text(horizon), "last": _date(last)})})  # fmt: skip
+        raise ValidationError(
+            {
+                "day": ValidationError(
+                    BEYOND_HORIZON,
+                    code="horizon",
+                    params={"horizon": duration_text(horizon), "last": _date(last)},
+                )
+            }
+        )
     longest: Duration = rules.value(MAX_LENGTH)
     if ends_at - starts_at > longest.timedelta:
-        raise ValidationError({"end": ValidationError(
-            TOO_LONG, code="too_long", params={"length": duration_text(longest)})})  # fmt: skip
+        raise ValidationError(
+            {
+                "end": ValidationError(
+                    TOO_LONG, code="too_long", params={"length": duration_text(longest)}
+                )
+            }
+        )
     closure = selectors.closure_on(location=location, day=day)
     if closure is not None:
-        raise ValidationError({"day": ValidationError(
-            CLOSED_ON_DAY, code="closed",
-            params={"location": location.name, "date": _date(day),
-                    "reason": closure.reason})})  # fmt: skip
+        raise ValidationError(
+            {
+                "day": ValidationError(
+                    CLOSED_ON_DAY,
+                    code="closed",
+                    params={
+                        "location": location.name,
+                        "date": _date(day),
+                        "reason": closure.reason,
+                    },
+                )
+            }
+        )
     intervals = selectors.opening_intervals(location=location, day=day)
     if not intervals:
-        raise ValidationError({"day": ValidationError(
-            CLOSED_ON_WEEKDAY, code="closed_weekday",
-            params={"location": location.name,
-                    "weekday": Weekday(day.weekday()).label})})  # fmt: skip
+        raise ValidationError(
+            {
+                "day": ValidationError(
+                    CLOSED_ON_WEEKDAY,
+                    code="closed_weekday",
+                    params={"location": location.name, "weekday": Weekday(day.weekday()).label},
+                )
+            }
+        )
     if not any(opens <= start and end <= closes for opens, closes in intervals):
         hours = ", ".join(f"{_hm(o)}–{_hm(c)}" for o, c in intervals)
-        raise ValidationError({"start": ValidationError(
-            OUTSIDE_OPENING_HOURS, code="opening_hours",
-            params={"location": location.name, "hours": hours})})  # fmt: skip
+        raise ValidationError(
+            {
+                "start": ValidationError(
+                    OUTSIDE_OPENING_HOURS,
+                    code="opening_hours",
+                    params={"location": location.name, "hours": hours},
+                )
+            }
+        )
     return starts_at, ends_at
 
 
-def _raise_if_taken(resource: Resource, starts_at: datetime.datetime,
-                    ends_at: datetime.datetime) -> None:  # fmt: skip
+def _raise_if_taken(
+    resource: Resource, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> None:
     clash = selectors.overlapping(resource=resource, starts_at=starts_at, ends_at=ends_at).first()
     if clash is None:
         return
@@ -259,9 +307,14 @@ def _raise_if_taken(resource: Resource, starts_at: datetime.datetime,
 
 
 def booking_create(
-    *, member: Member, resource: Resource, day: datetime.date, start: datetime.time,
-    end: datetime.time, acting_user: User,
-) -> Booking:  # fmt: skip
+    *,
+    member: Member,
+    resource: Resource,
+    day: datetime.date,
+    start: datetime.time,
+    end: datetime.time,
+    acting_user: User,
+) -> Booking:
     """Book `resource` on `day` from `start` to `end` (Brussels wall-clock
     times) for `member`; the confirmation email (with the .ics) is sent by a
     task after commit. Raises ValidationError with the message to show,
@@ -285,10 +338,14 @@ def booking_create(
                 raise ValidationError(OVER_WEEKLY_QUOTA, code="quota", params=params)
             _raise_if_taken(resource, starts_at, ends_at)
             booking = Booking(
-                resource=resource, kind=BookingKind.MEMBER, member=member,
-                starts_at=starts_at, ends_at=ends_at, created_by=acting_user,
+                resource=resource,
+                kind=BookingKind.MEMBER,
+                member=member,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                created_by=acting_user,
                 rules_used=rules.provenance(),
-            )  # fmt: skip
+            )
             audited(booking, acting_user=acting_user, reason="booked")
             booking.save()
             enqueue_on_commit(tasks.booking_confirmation_send, booking.pk)
@@ -323,10 +380,13 @@ def booking_cancel(*, booking: Booking, member: Member, acting_user: User) -> Bo
                 [CANCELLATION_DEADLINE], on=timezone.localdate(booking.created_at, TIME_ZONE)
             ).value(CANCELLATION_DEADLINE)
             raise ValidationError(
-                PAST_CANCELLATION_DEADLINE, code="deadline",
-                params={"deadline": duration_text(deadline),
-                        "limit": f"{limit.astimezone(TIME_ZONE):%d/%m/%Y %H:%M}"},
-            )  # fmt: skip
+                PAST_CANCELLATION_DEADLINE,
+                code="deadline",
+                params={
+                    "deadline": duration_text(deadline),
+                    "limit": f"{limit.astimezone(TIME_ZONE):%d/%m/%Y %H:%M}",
+                },
+            )
         _cancel(booking, acting_user=acting_user, reason="cancelled by the member")
     return booking
 
@@ -359,17 +419,29 @@ def _cancel(booking: Booking, *, acting_user: User, reason: str) -> None:
 
 
 def maintenance_block_create(
-    *, resource: Resource, starts_at: datetime.datetime, ends_at: datetime.datetime, note: str,
+    *,
+    resource: Resource,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    note: str,
     acting_user: User,
-) -> Booking:  # fmt: skip
+) -> Booking:
     """Staff block a resource (any length, opening hours or not). Members'
     bookings in that time must be cancelled on their behalf first, so that
     nobody loses a booking without being told."""
     if ends_at <= starts_at:
-        raise ValidationError({"ends_at": ValidationError(
-            ZERO_LENGTH if ends_at == starts_at else ENDS_BEFORE_START, code="order",
-            params={"start": _hm(starts_at.astimezone(TIME_ZONE)),
-                    "end": _hm(ends_at.astimezone(TIME_ZONE))})})  # fmt: skip
+        raise ValidationError(
+            {
+                "ends_at": ValidationError(
+                    ZERO_LENGTH if ends_at == starts_at else ENDS_BEFORE_START,
+                    code="order",
+                    params={
+                        "start": _hm(starts_at.astimezone(TIME_ZONE)),
+                        "end": _hm(ends_at.astimezone(TIME_ZONE)),
+                    },
+                )
+            }
+        )
     try:
         with transaction.atomic():
             clashes = list(
@@ -383,12 +455,17 @@ def maintenance_block_create(
                 params = {"resource": resource.name, "bookings": listed}
                 raise ValidationError(BLOCK_OVER_BOOKINGS, code="bookings", params=params)
             if clashes:
-                raise ValidationError(BLOCK_OVERLAPS, code="blocked",
-                                      params={"resource": resource.name})  # fmt: skip
+                raise ValidationError(
+                    BLOCK_OVERLAPS, code="blocked", params={"resource": resource.name}
+                )
             block = Booking(
-                resource=resource, kind=BookingKind.MAINTENANCE, starts_at=starts_at,
-                ends_at=ends_at, note=note.strip(), created_by=acting_user,
-            )  # fmt: skip
+                resource=resource,
+                kind=BookingKind.MAINTENANCE,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                note=note.strip(),
+                created_by=acting_user,
+            )
             audited(block, acting_user=acting_user, reason="maintenance block")
             block.save()
     except IntegrityError as exc:

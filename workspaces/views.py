@@ -71,11 +71,25 @@ def location(request: HttpRequest, slug: str) -> HttpResponse:
     rules = services.booking_rules(today)
     horizon_end = services.horizon_limit(rules.value(services.HORIZON), now)
     grid = selectors.availability(
-        location=place, first_day=first_day, days=days, member=member, kind=values["kind"],
-        min_capacity=values["capacity"], horizon_end=horizon_end, now=now, week=week,
-    )  # fmt: skip
-    filters = {k: v for k, v in (("view", values["view"]), ("kind", values["kind"]),
-                                 ("capacity", values["capacity"] or "")) if v}  # fmt: skip
+        location=place,
+        first_day=first_day,
+        days=days,
+        member=member,
+        kind=values["kind"],
+        min_capacity=values["capacity"],
+        horizon_end=horizon_end,
+        now=now,
+        week=week,
+    )
+    filters = {
+        k: v
+        for k, v in (
+            ("view", values["view"]),
+            ("kind", values["kind"]),
+            ("capacity", values["capacity"] or ""),
+        )
+        if v
+    }
     step = 7 * DAY if week else DAY
 
     def link(day: datetime.date, **changes: str) -> str:
@@ -131,10 +145,13 @@ def book(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.booking_create(
-                member=member, resource=form.cleaned_data["resource"],
-                day=form.cleaned_data["day"], start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"], acting_user=request_user(request),
-            )  # fmt: skip
+                member=member,
+                resource=form.cleaned_data["resource"],
+                day=form.cleaned_data["day"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                acting_user=request_user(request),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -73,11 +73,16 @@ class DocumentsMissing(Check):
         issued_before = ctx.now - _seconds("COMPLIANCE_DOCUMENT_GRACE_SECONDS")
         for row in invoices_missing_documents(issued_before=issued_before):
             yield Problem(
-                key=f"invoice:{row.invoice_id}", subject=("invoicing.invoice", row.invoice_id),
+                key=f"invoice:{row.invoice_id}",
+                subject=("invoicing.invoice", row.invoice_id),
                 label=row.label,
-                details={"number": row.number, "kind": row.kind, "missing": list(row.missing),
-                         "issued_at": _at(row.issued_at)},
-            )  # fmt: skip
+                details={
+                    "number": row.number,
+                    "kind": row.kind,
+                    "missing": list(row.missing),
+                    "issued_at": _at(row.issued_at),
+                },
+            )
 
     def describe(self, details: dict[str, Any]) -> str:
         formats = ", ".join(str(f).upper() for f in details.get("missing", []))
@@ -120,9 +125,10 @@ class DocumentsIntegrity(Check):
     def find(self, ctx: Context) -> Iterator[Problem]:
         slices = max(int(settings.COMPLIANCE_DOCUMENT_SLICES), 1)
         documents = documents_to_verify(
-            slices=slices, slice_index=ctx.today.toordinal() % slices,
+            slices=slices,
+            slice_index=ctx.today.toordinal() % slices,
             also=_open_pks(ctx.open_subjects, "document"),
-        )  # fmt: skip
+        )
         for document in documents:
             actual, error = "", ""
             try:
@@ -140,10 +146,14 @@ class DocumentsIntegrity(Check):
                 subject=("invoicing.invoicedocument", document.pk),
                 label=document.label,
                 details={
-                    "number": document.number, "format": document.format, "reason": reason,
-                    "expected": document.sha256[:SHORT_HASH], "actual": actual, "error": error,
+                    "number": document.number,
+                    "format": document.format,
+                    "reason": reason,
+                    "expected": document.sha256[:SHORT_HASH],
+                    "actual": actual,
+                    "error": error,
                 },
-            )  # fmt: skip
+            )
 
     def describe(self, details: dict[str, Any]) -> str:
         values = {
@@ -190,11 +200,16 @@ class EinvoicingNotDelivered(Check):
         before = ctx.now - _seconds("COMPLIANCE_PEPPOL_GRACE_SECONDS")
         for row in peppol_not_delivered(issued_before=before, stuck_before=before):
             yield Problem(
-                key=f"invoice:{row.invoice_id}", subject=("invoicing.invoice", row.invoice_id),
+                key=f"invoice:{row.invoice_id}",
+                subject=("invoicing.invoice", row.invoice_id),
                 label=row.label,
-                details={"number": row.number, "status": row.status or "none",
-                         "since": _at(row.since), "error": row.error[:ERROR_MAX]},
-            )  # fmt: skip
+                details={
+                    "number": row.number,
+                    "status": row.status or "none",
+                    "since": _at(row.since),
+                    "error": row.error[:ERROR_MAX],
+                },
+            )
 
     def describe(self, details: dict[str, Any]) -> str:
         values = {
@@ -254,7 +269,8 @@ class ClientsInvalidIds(Check):
     def find(self, ctx: Context) -> Iterator[Problem]:
         for client in clients_with_invalid_ids():
             yield Problem(
-                key=f"client:{client.client_id}", subject=("invoicing.client", client.client_id),
+                key=f"client:{client.client_id}",
+                subject=("invoicing.client", client.client_id),
                 label=client.label,
                 details={
                     "country": client.country,
@@ -263,7 +279,7 @@ class ClientsInvalidIds(Check):
                         for p in client.problems
                     ],
                 },
-            )  # fmt: skip
+            )
 
     def describe(self, details: dict[str, Any]) -> str:
         parts = []

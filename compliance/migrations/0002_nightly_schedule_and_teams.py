@@ -36,7 +36,7 @@ def schedule_nightly(apps):
     at_two, _created = CrontabSchedule.objects.get_or_create(
         minute="0", hour="2", day_of_week="*", day_of_month="*", month_of_year="*",
         timezone="Europe/Brussels",
-    )  # fmt: skip
+    )
     PeriodicTask.objects.get_or_create(
         name=NIGHTLY_NAME,
         defaults={

@@ -12,7 +12,7 @@ from smartcoop.lib.db import execute_for_vendor
 FOLLOW_UP = [
     "status", "amount_paid", "amount_credited", "contribution_credited", "sent_at", "paid_on",
     "updated_at",
-]  # fmt: skip
+]
 
 _ARRAY = "ARRAY[" + ", ".join(f"'{c}'" for c in FOLLOW_UP) + "]"
 
@@ -88,7 +88,7 @@ _CONTENT = [
     "sequence", "number", "structured_reference", "supply_date", "issue_date", "due_date",
     "payment_term_days", "total_net", "total_vat", "total_gross", "contribution",
     "contribution_rate", "vat_breakdown", "seller", "buyer", "mentions", "language",
-]  # fmt: skip
+]
 _CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _CONTENT)
 SQLITE_UP = [
     f"""CREATE TRIGGER invoicing_issued_no_update BEFORE UPDATE ON invoicing_invoice
@@ -118,7 +118,7 @@ SQLITE_DOWN = [
         "invoicing_lines_no_delete", "invoicing_lines_no_insert", "invoicing_payments_no_update",
         "invoicing_payments_no_delete",
     ]
-]  # fmt: skip
+]
 
 
 def up(apps, schema_editor):

@@ -69,8 +69,10 @@ def _credited_lines(invoice: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
 def _remaining(
     invoice: Invoice, credited: dict[int, tuple[Decimal, Decimal]]
 ) -> dict[int, Decimal]:
-    return {line.pk: line.quantity - credited.get(line.pk, (Decimal(0), Decimal(0)))[0]
-            for line in invoice.lines.all()}  # fmt: skip
+    return {
+        line.pk: line.quantity - credited.get(line.pk, (Decimal(0), Decimal(0)))[0]
+        for line in invoice.lines.all()
+    }
 
 
 def creditable_quantities(invoice: Invoice) -> dict[int, Decimal]:
@@ -82,9 +84,13 @@ _ISSUED_STATES = [s for s in InvoiceStatus.values if s != InvoiceStatus.DRAFT]
 
 
 def credit_note_issue(
-    *, invoice: Invoice, acting_user: User, reason: str,
-    quantities: Mapping[int, Any] | None = None, today: datetime.date | None = None,
-) -> Invoice:  # fmt: skip
+    *,
+    invoice: Invoice,
+    acting_user: User,
+    reason: str,
+    quantities: Mapping[int, Any] | None = None,
+    today: datetime.date | None = None,
+) -> Invoice:
     """Credit an issued invoice fully (`quantities` None) or partly ({line id:
     quantity to credit}). The credit note is issued at once in the credit
     note series, refers to the invoice, repeats its VAT treatment, carries
@@ -141,12 +147,16 @@ def credit_note_issue(
         credited_vat = _credited_vat(original)
         inputs = [
             CreditLineInput(
-                wanted[pk], lines[pk].unit_price, lines[pk].vat_category, lines[pk].vat_rate,
+                wanted[pk],
+                lines[pk].unit_price,
+                lines[pk].vat_category,
+                lines[pk].vat_rate,
                 rest_of_line_net=lines[pk].net_amount - credited_nets.get(pk, Decimal(0))
-                if wanted[pk] == remaining[pk] else None,
+                if wanted[pk] == remaining[pk]
+                else None,
             )
             for pk in wanted
-        ]  # fmt: skip
+        ]
         takes_the_rest = all(wanted.get(pk, Decimal(0)) == qty for pk, qty in remaining.items())
         rest_of_vat: dict[tuple[str, Decimal], Decimal] | None = None
         if takes_the_rest:
@@ -154,24 +164,33 @@ def credit_note_issue(
             for group in original.vat_breakdown:
                 key = (group["category"], Decimal(group["rate"]))
                 rest_of_vat[key] = Decimal(group["vat"]) - credited_vat.get(key, Decimal(0))
-        totals = credit_totals(inputs, contribution_rate=original.contribution_rate,
-                               rest_of_vat=rest_of_vat)  # fmt: skip
+        totals = credit_totals(
+            inputs, contribution_rate=original.contribution_rate, rest_of_vat=rest_of_vat
+        )
         remaining_gross = original.total_gross - original.amount_credited
         if totals.gross > remaining_gross:
             raise ValidationError(CREDIT_OVER_TOTAL)
         remaining_net = original.total_net - sum(credited_nets.values(), Decimal(0))
         contribution = proportional_contribution(
-            credited_net=totals.net, invoice_net=original.total_net,
+            credited_net=totals.net,
+            invoice_net=original.total_net,
             invoice_contribution=original.contribution,
-            already_reversed=original.contribution_credited, remaining_net=remaining_net,
-        )  # fmt: skip
+            already_reversed=original.contribution_credited,
+            remaining_net=remaining_net,
+        )
         note = Invoice(
-            kind=DocumentKind.CREDIT_NOTE, member=original.member, client=original.client,
-            activity=original.activity, credited_invoice=original,
-            supply_date=original.supply_date, payment_term_days=0,
-            buyer_reference=original.buyer_reference, credit_reason=reason[:300],
-            created_by=acting_user, language=original.language,
-        )  # fmt: skip
+            kind=DocumentKind.CREDIT_NOTE,
+            member=original.member,
+            client=original.client,
+            activity=original.activity,
+            credited_invoice=original,
+            supply_date=original.supply_date,
+            payment_term_days=0,
+            buyer_reference=original.buyer_reference,
+            credit_reason=reason[:300],
+            created_by=acting_user,
+            language=original.language,
+        )
         _apply_totals(note, totals)
         note.contribution = contribution
         note.seller, note.buyer = original.seller, original.buyer
@@ -186,13 +205,19 @@ def credit_note_issue(
         note.save()
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
-                invoice=note, position=position, description=lines[pk].description,
-                quantity=wanted[pk], unit=lines[pk].unit, unit_price=lines[pk].unit_price,
-                vat_category=lines[pk].vat_category, vat_rate=lines[pk].vat_rate,
-                net_amount=net, credits_line=lines[pk],
+                invoice=note,
+                position=position,
+                description=lines[pk].description,
+                quantity=wanted[pk],
+                unit=lines[pk].unit,
+                unit_price=lines[pk].unit_price,
+                vat_category=lines[pk].vat_category,
+                vat_rate=lines[pk].vat_rate,
+                net_amount=net,
+                credits_line=lines[pk],
             )
             for position, (pk, net) in enumerate(zip(wanted, totals.line_nets, strict=True), 1)
-        )  # fmt: skip
+        )
         note.issue_date, note.due_date = today, today
         note.status = InvoiceStatus.ISSUED
         note.structured_reference = ogm_from_number(REFERENCE_BASE + note.pk)
@@ -201,10 +226,16 @@ def credit_note_issue(
         original.contribution_credited += contribution
         original.status = _follow_up_status(original)
         audited(original, acting_user=acting_user, reason=f"credited: {reason[:200]}")
-        original.save(update_fields=["amount_credited", "contribution_credited", "status",
-                                     "updated_at"])  # fmt: skip
-        _number(note, today=today, number_format=rules.value(NUMBER_FORMAT),
-                acting_user=acting_user, reason="credit note issued")  # fmt: skip
+        original.save(
+            update_fields=["amount_credited", "contribution_credited", "status", "updated_at"]
+        )
+        _number(
+            note,
+            today=today,
+            number_format=rules.value(NUMBER_FORMAT),
+            acting_user=acting_user,
+            reason="credit note issued",
+        )
         from invoicing.services.documents import documents_enqueue_for
 
         documents_enqueue_for(note)

@@ -515,9 +515,10 @@ def documents_export_build(*, export_id: int) -> bool:
             name = _storage().save(f"exports/{export_id}/{_export_filename(export)}", File(spool))
     except Exception as exc:
         DocumentExport.objects.filter(pk=export_id).update(
-            status=ExportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=ExportStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
-        )  # fmt: skip
+        )
         raise
     DocumentExport.objects.filter(pk=export_id).update(
         status=ExportStatus.DONE, done=len(ids), file=name, size=size, finished_at=timezone.now()

@@ -139,8 +139,9 @@ def parse_lines(
             known_anywhere = code.partition(":")[0] in {"S", "Z", "E", "AE", "K", "G", "O"}
             message = (
                 ValidationError(VAT_NOT_VALID_ON_DATE, params={"date": f"{supply_date:%d/%m/%Y}"})
-                if known_anywhere else VAT_UNKNOWN
-            )  # fmt: skip
+                if known_anywhere
+                else VAT_UNKNOWN
+            )
             errors.setdefault(prefix + "vat", []).append(message)
         if quantity is not None and unit_price is not None and abs(quantity * unit_price) > MAX_ABS:
             errors.setdefault(prefix + "quantity", []).append(LINE_TOO_LARGE)
@@ -178,8 +179,9 @@ def contribution_rate_on(on: datetime.date) -> Decimal:
 def draft_totals(lines: Sequence[ParsedLine], *, on: datetime.date) -> Totals:
     """The totals a draft shows live: the same function that issuing uses,
     with the contribution rate in force today (the day it would be issued)."""
-    return compute_totals([line.as_input() for line in lines],
-                          contribution_rate=contribution_rate_on(on))  # fmt: skip
+    return compute_totals(
+        [line.as_input() for line in lines], contribution_rate=contribution_rate_on(on)
+    )
 
 
 def _check_owned(member: Member, client: Client, activity: Activity) -> None:
@@ -192,11 +194,19 @@ def _check_owned(member: Member, client: Client, activity: Activity) -> None:
 
 
 def invoice_draft_save(
-    *, member: Member, acting_user: User, client: Client, activity: Activity,
-    supply_date: datetime.date | None, payment_term_days: Any, lines: Sequence[Mapping[str, Any]],
-    buyer_reference: str = "", notes: str = "", invoice: Invoice | None = None,
+    *,
+    member: Member,
+    acting_user: User,
+    client: Client,
+    activity: Activity,
+    supply_date: datetime.date | None,
+    payment_term_days: Any,
+    lines: Sequence[Mapping[str, Any]],
+    buyer_reference: str = "",
+    notes: str = "",
+    invoice: Invoice | None = None,
     today: datetime.date | None = None,
-) -> Invoice:  # fmt: skip
+) -> Invoice:
     """Create a draft or replace a draft's content. Drafts have no number and
     can change freely; their totals are kept for lists."""
     today = today or timezone.localdate()
@@ -238,19 +248,27 @@ def invoice_draft_save(
         target.lines.all().delete()
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
-                invoice=target, position=position, description=line.description,
-                quantity=line.quantity, unit=line.unit, unit_price=line.unit_price,
-                vat_category=line.option.category, vat_rate=line.option.rate, net_amount=net,
+                invoice=target,
+                position=position,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                vat_category=line.option.category,
+                vat_rate=line.option.rate,
+                net_amount=net,
             )
             for position, (line, net) in enumerate(zip(parsed, totals.line_nets, strict=True), 1)
-        )  # fmt: skip
+        )
     return target
 
 
 def _apply_totals(invoice: Invoice, totals: Totals) -> None:
     invoice.total_net, invoice.total_vat, invoice.total_gross = (
-        totals.net, totals.vat, totals.gross,
-    )  # fmt: skip
+        totals.net,
+        totals.vat,
+        totals.gross,
+    )
     invoice.contribution_rate, invoice.contribution = totals.contribution_rate, totals.contribution
     invoice.vat_breakdown = [group.as_json() for group in totals.groups]
 
@@ -271,17 +289,24 @@ def invoice_draft_delete(*, invoice: Invoice, acting_user: User) -> None:
 def issue_deadline(supply_date: datetime.date, *, day: int) -> datetime.date:
     """The last day to invoice a supply: `day` of the month after it
     (Royal Decree no. 1, art. 4, § 1)."""
-    year, month = (supply_date.year + 1, 1) if supply_date.month == 12 else (
-        supply_date.year, supply_date.month + 1)  # fmt: skip
+    year, month = (
+        (supply_date.year + 1, 1)
+        if supply_date.month == 12
+        else (supply_date.year, supply_date.month + 1)
+    )
     return datetime.date(year, month, day)
 
 
 def client_missing_mentions(client: Client) -> list[str]:
     """The mandatory buyer mentions (name, address, country) the client lacks."""
     missing = []
-    for field_name, label in [("name", _("name")), ("street", _("street and number")),
-                              ("postal_code", _("postal code")), ("city", _("city")),
-                              ("country", _("country"))]:  # fmt: skip
+    for field_name, label in [
+        ("name", _("name")),
+        ("street", _("street and number")),
+        ("postal_code", _("postal code")),
+        ("city", _("city")),
+        ("country", _("country")),
+    ]:
         if not str(getattr(client, field_name) or "").strip():
             missing.append(str(label))
     return missing
@@ -314,8 +339,13 @@ def _issue_problems(invoice: Invoice, today: datetime.date) -> tuple[list[Any], 
     day = rules_on([ISSUE_DEADLINE_DAY], on=today).value(ISSUE_DEADLINE_DAY)
     deadline = issue_deadline(invoice.supply_date, day=day)
     if today > deadline:
-        warnings.append(_lazy_format(LATE_ISSUE_WARNING, supply=f"{invoice.supply_date:%d/%m/%Y}",
-                                     deadline=f"{deadline:%d/%m/%Y}"))  # fmt: skip
+        warnings.append(
+            _lazy_format(
+                LATE_ISSUE_WARNING,
+                supply=f"{invoice.supply_date:%d/%m/%Y}",
+                deadline=f"{deadline:%d/%m/%Y}",
+            )
+        )
     return errors, warnings
 
 
@@ -432,9 +462,14 @@ def _counter_locked(series: str, year: int, today: datetime.date) -> int:
 
 
 def _number(
-    invoice: Invoice, *, today: datetime.date, number_format: dict[str, str],
-    acting_user: User, reason: str, hook: Any = None,
-) -> None:  # fmt: skip
+    invoice: Invoice,
+    *,
+    today: datetime.date,
+    number_format: dict[str, str],
+    acting_user: User,
+    reason: str,
+    hook: Any = None,
+) -> None:
     """Give `invoice` the next number of its series and make it issued.
     Called last in the issuing transaction. Its content is written first,
     still as a draft; then the counter row is taken, and the only work left
@@ -457,9 +492,12 @@ def _number(
     if hook is not None:  # tests and benchmarks: what runs while the lock is held
         hook(invoice)
     Invoice.objects.filter(pk=invoice.pk).update(
-        status=issued_status, series=series, year=today.year, sequence=number,
+        status=issued_status,
+        series=series,
+        year=today.year,
+        sequence=number,
         number=invoice.number,
-    )  # fmt: skip
+    )
     invoice._stored_status = issued_status
     _history_row(invoice, acting_user=acting_user, reason=reason)
 
@@ -468,8 +506,9 @@ def _history_row(invoice: Invoice, *, acting_user: User, reason: str) -> None:
     """The audit row of the issue (django-simple-history's table), copied
     from the invoice's row by the database in one statement."""
     history = Invoice.history.model
-    columns = [f.column for f in history._meta.concrete_fields
-               if not f.column.startswith("history_")]  # fmt: skip
+    columns = [
+        f.column for f in history._meta.concrete_fields if not f.column.startswith("history_")
+    ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
@@ -482,9 +521,12 @@ def _history_row(invoice: Invoice, *, acting_user: User, reason: str) -> None:
 
 
 def invoice_issue(
-    *, invoice: Invoice, acting_user: User, today: datetime.date | None = None,
+    *,
+    invoice: Invoice,
+    acting_user: User,
+    today: datetime.date | None = None,
     numbering_hook: Any = None,
-) -> Invoice:  # fmt: skip
+) -> Invoice:
     """Issue a draft: it is checked, its figures are computed from the rules
     in force, everything it prints is copied onto it, and it gets the next
     number of its series. From then on it never changes (ISSUED_IS_FINAL).
@@ -508,10 +550,16 @@ def invoice_issue(
         if errors:
             raise ValidationError([ValidationError(str(e)) for e in errors])
         lines = list(locked.lines.all())
-        raw = [{"description": line.description, "quantity": line.quantity, "unit": line.unit,
+        raw = [
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit": line.unit,
                 "unit_price": line.unit_price,
-                "vat": f"{line.vat_category}:{line.vat_rate.normalize():f}"}
-               for line in lines]  # fmt: skip
+                "vat": f"{line.vat_category}:{line.vat_rate.normalize():f}",
+            }
+            for line in lines
+        ]
         parsed, vat_provenance = parse_lines(raw, supply_date=locked.supply_date)
         rules = rules_on(
             [CONTRIBUTION_RATE, PAYMENT_TERM_MAX, NUMBER_FORMAT, ISSUE_DEADLINE_DAY], on=today
@@ -522,9 +570,12 @@ def invoice_issue(
         totals = compute_totals([line.as_input() for line in parsed], contribution_rate=rate)
         _apply_totals(locked, totals)
         wrong = en16931.sum_problems(
-            line_nets=totals.line_nets, total_net=locked.total_net, total_vat=locked.total_vat,
-            total_gross=locked.total_gross, breakdown=locked.vat_breakdown,
-        )  # fmt: skip
+            line_nets=totals.line_nets,
+            total_net=locked.total_net,
+            total_vat=locked.total_vat,
+            total_gross=locked.total_gross,
+            breakdown=locked.vat_breakdown,
+        )
         if wrong:
             raise ValidationError([ValidationError(str(e)) for e in wrong])
         used = {line.option.code: line.option for line in parsed}
@@ -541,8 +592,14 @@ def invoice_issue(
         locked.rules_used = rules.provenance() | vat_provenance
         locked.structured_reference = ogm_from_number(REFERENCE_BASE + locked.pk)
         locked.issued_by, locked.issued_at = acting_user, timezone.now()
-        _number(locked, today=today, number_format=rules.value(NUMBER_FORMAT),
-                acting_user=acting_user, reason="issued", hook=numbering_hook)  # fmt: skip
+        _number(
+            locked,
+            today=today,
+            number_format=rules.value(NUMBER_FORMAT),
+            acting_user=acting_user,
+            reason="issued",
+            hook=numbering_hook,
+        )
         from invoicing.services.documents import documents_enqueue_for
 
         documents_enqueue_for(locked)  # after commit: the PDF, outside the lock

@@ -111,9 +111,11 @@ def peppol_transmit(*, transmission_id: int) -> tuple[str, int]:
         locked.last_attempt_at = now
         try:
             submission = point.submit(
-                document=content, sender=_sender(), receiver=locked.receiver,
+                document=content,
+                sender=_sender(),
+                receiver=locked.receiver,
                 key=f"smartcoop-invoice-{locked.invoice_id}",
-            )  # fmt: skip
+            )
         except AccessPointError as exc:
             locked.provider_message = str(exc)[:2000]
             if exc.retry and locked.attempts < settings.PEPPOL_MAX_ATTEMPTS:

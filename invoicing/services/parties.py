@@ -40,9 +40,15 @@ from smartcoop.lib.audit import audited
 
 
 def activity_save(
-    *, member: Member, acting_user: User, name: str, kind: str = ActivityKind.OTHER,
-    budget: Any = None, description: str = "", activity: Activity | None = None,
-) -> Activity:  # fmt: skip
+    *,
+    member: Member,
+    acting_user: User,
+    name: str,
+    kind: str = ActivityKind.OTHER,
+    budget: Any = None,
+    description: str = "",
+    activity: Activity | None = None,
+) -> Activity:
     """Create an activity, or update `activity` (the member's own)."""
     name = (name or "").strip()
     if not name:
@@ -143,12 +149,18 @@ def client_clean(data: ClientData) -> ClientData:
     if errors:
         raise ValidationError(errors)
     return ClientData(
-        kind=data.kind, name=name, street=(data.street or "").strip(),
-        postal_code=(data.postal_code or "").strip(), city=(data.city or "").strip(),
-        country=country, vat_number=vat_number, enterprise_number=enterprise_number,
-        peppol_id=peppol_id, email=(data.email or "").strip(),
+        kind=data.kind,
+        name=name,
+        street=(data.street or "").strip(),
+        postal_code=(data.postal_code or "").strip(),
+        city=(data.city or "").strip(),
+        country=country,
+        vat_number=vat_number,
+        enterprise_number=enterprise_number,
+        peppol_id=peppol_id,
+        email=(data.email or "").strip(),
         language=data.language if data.language in {"nl", "fr", "en"} else "nl",
-    )  # fmt: skip
+    )
 
 
 def client_save(

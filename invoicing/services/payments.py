@@ -48,10 +48,18 @@ from smartcoop.lib.money import round_cents
 
 
 def invoice_payment_register(
-    *, invoice: Invoice, amount: Any, value_date: datetime.date, acting_user: User,
-    source: str = PaymentSource.MANUAL, transaction_id: str = "", communication: str = "",
-    counterparty_name: str = "", counterparty_iban: str = "", note: str = "",
-) -> InvoicePayment:  # fmt: skip
+    *,
+    invoice: Invoice,
+    amount: Any,
+    value_date: datetime.date,
+    acting_user: User,
+    source: str = PaymentSource.MANUAL,
+    transaction_id: str = "",
+    communication: str = "",
+    counterparty_name: str = "",
+    counterparty_iban: str = "",
+    note: str = "",
+) -> InvoicePayment:
     """Book money received for an issued invoice; at most what is still due
     (an overpayment waits for a person, it is not booked here)."""
     try:
@@ -76,11 +84,17 @@ def invoice_payment_register(
         if InvoicePayment.objects.filter(transaction_id=transaction_id).exists():
             raise ValidationError(PAYMENT_ALREADY_RECORDED)
         payment = InvoicePayment.objects.create(
-            invoice=locked, amount=parsed, value_date=value_date, source=source,
-            transaction_id=transaction_id[:128], communication=communication[:200],
-            counterparty_name=counterparty_name[:200], counterparty_iban=counterparty_iban[:34],
-            note=note[:300], recorded_by=acting_user,
-        )  # fmt: skip
+            invoice=locked,
+            amount=parsed,
+            value_date=value_date,
+            source=source,
+            transaction_id=transaction_id[:128],
+            communication=communication[:200],
+            counterparty_name=counterparty_name[:200],
+            counterparty_iban=counterparty_iban[:34],
+            note=note[:300],
+            recorded_by=acting_user,
+        )
         locked.amount_paid += parsed
         locked.status = _follow_up_status(locked)
         if locked.status == InvoiceStatus.PAID:
@@ -102,10 +116,18 @@ class BankLineOutcome:
 
 
 def invoice_bank_line_book(
-    *, structured_reference: str, amount: Decimal, currency: str, value_date: datetime.date,
-    transaction_id: str, communication: str, counterparty_name: str, counterparty_iban: str,
-    file_name: str, acting_user: User,
-) -> BankLineOutcome:  # fmt: skip
+    *,
+    structured_reference: str,
+    amount: Decimal,
+    currency: str,
+    value_date: datetime.date,
+    transaction_id: str,
+    communication: str,
+    counterparty_name: str,
+    counterparty_iban: str,
+    file_name: str,
+    acting_user: User,
+) -> BankLineOutcome:
     """Book one bank statement line that carries an invoice's structured
     reference (called by the bank statement upload, shares.services, through
     smartcoop.lib.bankrouting). An exact or partial payment is booked; an
@@ -128,13 +150,17 @@ def invoice_bank_line_book(
         try:
             with transaction.atomic():
                 invoice_payment_register(
-                    invoice=invoice, amount=amount, value_date=min(value_date,
-                                                                   timezone.localdate()),
-                    acting_user=acting_user, source=PaymentSource.BANK,
-                    transaction_id=transaction_id, communication=communication,
-                    counterparty_name=counterparty_name, counterparty_iban=counterparty_iban,
+                    invoice=invoice,
+                    amount=amount,
+                    value_date=min(value_date, timezone.localdate()),
+                    acting_user=acting_user,
+                    source=PaymentSource.BANK,
+                    transaction_id=transaction_id,
+                    communication=communication,
+                    counterparty_name=counterparty_name,
+                    counterparty_iban=counterparty_iban,
                     note=file_name,
-                )  # fmt: skip
+                )
             return BankLineOutcome("booked", invoice.number)
         except ValidationError as exc:
             problem = "; ".join(exc.messages)
@@ -143,12 +169,18 @@ def invoice_bank_line_book(
     try:
         with transaction.atomic():
             UnmatchedBankLine.objects.create(
-                transaction_id=transaction_id[:128], structured_reference=structured_reference,
-                amount=amount, currency=currency[:3], value_date=value_date,
-                communication=communication[:200], counterparty_name=counterparty_name[:200],
-                counterparty_iban=counterparty_iban[:34], problem=str(problem)[:200],
-                file_name=file_name[:200], recorded_by=acting_user,
-            )  # fmt: skip
+                transaction_id=transaction_id[:128],
+                structured_reference=structured_reference,
+                amount=amount,
+                currency=currency[:3],
+                value_date=value_date,
+                communication=communication[:200],
+                counterparty_name=counterparty_name[:200],
+                counterparty_iban=counterparty_iban[:34],
+                problem=str(problem)[:200],
+                file_name=file_name[:200],
+                recorded_by=acting_user,
+            )
     except IntegrityError:
         return BankLineOutcome("already_recorded", str(PAYMENT_ALREADY_RECORDED))
     return BankLineOutcome("to_resolve", str(problem))
@@ -179,10 +211,15 @@ def invoice_payment_reverse(
         if InvoicePayment.objects.filter(reverses=original).exists():
             raise ValidationError(PAYMENT_ALREADY_REVERSED)
         reversal = InvoicePayment.objects.create(
-            invoice=invoice, amount=-original.amount, value_date=timezone.localdate(),
-            source=PaymentSource.MANUAL, transaction_id=f"reversal-{original.pk}",
-            note=note[:300], reverses=original, recorded_by=acting_user,
-        )  # fmt: skip
+            invoice=invoice,
+            amount=-original.amount,
+            value_date=timezone.localdate(),
+            source=PaymentSource.MANUAL,
+            transaction_id=f"reversal-{original.pk}",
+            note=note[:300],
+            reverses=original,
+            recorded_by=acting_user,
+        )
         invoice.amount_paid -= original.amount
         invoice.status = _follow_up_status(invoice)
         if invoice.status != InvoiceStatus.PAID:
@@ -257,8 +294,11 @@ def late_payment(*, invoice: Invoice, today: datetime.date | None = None) -> Lat
     interest = Decimal(0)
     cursor = start
     while cursor <= today:
-        half_end = datetime.date(cursor.year, 6, 30) if cursor.month <= 6 else datetime.date(
-            cursor.year, 12, 31)  # fmt: skip
+        half_end = (
+            datetime.date(cursor.year, 6, 30)
+            if cursor.month <= 6
+            else datetime.date(cursor.year, 12, 31)
+        )
         end = min(half_end, today)
         rate = Decimal(rules_on([LATE_INTEREST_RATE], on=cursor).value(LATE_INTEREST_RATE))
         days = (end - cursor).days + 1
@@ -267,6 +307,8 @@ def late_payment(*, invoice: Invoice, today: datetime.date | None = None) -> Lat
         cursor = end + datetime.timedelta(days=1)
     compensation = rules_on([RECOVERY_COMPENSATION], on=start).value(RECOVERY_COMPENSATION)
     return LatePayment(
-        days_late=(today - invoice.due_date).days, interest=round_cents(interest),
-        compensation=Decimal(compensation.amount), periods=periods,
-    )  # fmt: skip
+        days_late=(today - invoice.due_date).days,
+        interest=round_cents(interest),
+        compensation=Decimal(compensation.amount),
+        periods=periods,
+    )

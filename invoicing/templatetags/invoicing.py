@@ -36,12 +36,21 @@ def filter_input(field: forms.BoundField) -> SafeString:
     if isinstance(field.field, forms.ChoiceField):
         choices: Any = field.field.choices
         options = format_html_join(
-            "", '<option value="{}"{}>{}</option>',
-            ((choice, " selected" if str(choice) == value else "", label)
-             for choice, label in choices),
-        )  # fmt: skip
-        return format_html('<select name="{}" id="{}">{}</select>', field.html_name,
-                           field.id_for_label, options)  # fmt: skip
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (choice, " selected" if str(choice) == value else "", label)
+                for choice, label in choices
+            ),
+        )
+        return format_html(
+            '<select name="{}" id="{}">{}</select>', field.html_name, field.id_for_label, options
+        )
     kind = "date" if isinstance(field.field, forms.DateField) else "search"
-    return format_html('<input type="{}" name="{}" id="{}" value="{}">', kind, field.html_name,
-                       field.id_for_label, value)  # fmt: skip
+    return format_html(
+        '<input type="{}" name="{}" id="{}" value="{}">',
+        kind,
+        field.html_name,
+        field.id_for_label,
+        value,
+    )

@@ -46,6 +46,8 @@ def scripted(request: pytest.FixtureRequest) -> Iterator[type[ScriptedCheck]]:
 
 def problem(pk: int, count: int = 1, label: str = "") -> Problem:
     return Problem(
-        key=f"member:{pk}", subject=("members.member", pk), label=label or f"Member {pk}",
+        key=f"member:{pk}",
+        subject=("members.member", pk),
+        label=label or f"Member {pk}",
         details={"count": count},
-    )  # fmt: skip
+    )

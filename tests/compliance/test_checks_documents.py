@@ -120,9 +120,11 @@ def test_an_issued_invoice_without_its_documents_is_found_and_resolved_once_rend
     assert subject_model(finding) is Invoice and finding.subject_id == invoice.pk
     assert finding.subject_label == label(invoice)
     assert finding.details == {
-        "number": invoice.number, "kind": "invoice", "missing": ["pdf", "ubl"],
+        "number": invoice.number,
+        "kind": "invoice",
+        "missing": ["pdf", "ubl"],
         "issued_at": at(invoice.issued_at).isoformat(),
-    }  # fmt: skip
+    }
     with translation.override("en"):
         assert CHECKS[MISSING].describe(finding.details) == (
             f"{invoice.number} has no stored PDF, UBL."
@@ -192,9 +194,13 @@ def test_a_damaged_and_a_lost_file_are_found_and_resolved_once_restored(two_invo
     assert damaged.subject_id == pdf.pk
     assert damaged.subject_label == f"{first.number} PDF · {first.member.member_number} Jan Peeters"
     assert damaged.details == {
-        "number": first.number, "format": "pdf", "reason": "hash mismatch",
-        "expected": pdf.sha256[:12], "actual": damaged.details["actual"], "error": "",
-    }  # fmt: skip
+        "number": first.number,
+        "format": "pdf",
+        "reason": "hash mismatch",
+        "expected": pdf.sha256[:12],
+        "actual": damaged.details["actual"],
+        "error": "",
+    }
     assert len(damaged.details["actual"]) == 12 and damaged.details["actual"] != pdf.sha256[:12]
     lost = findings[f"document:{ubl.pk}"]
     assert lost.details["reason"] == "file missing" and lost.details["actual"] == ""
@@ -303,10 +309,11 @@ def test_a_failed_transmission_is_found_after_a_day_and_resolved_once_delivered(
     assert subject_model(finding) is Invoice and finding.subject_id == invoice.pk
     assert finding.subject_label == label(invoice)
     assert finding.details == {
-        "number": invoice.number, "status": "failed",
+        "number": invoice.number,
+        "status": "failed",
         "since": at(transmission.failed_at).isoformat(),
         "error": "HTTP 400: Receiver 0208:0403019261 not registered",
-    }  # fmt: skip
+    }
     with translation.override("en"):
         assert CHECKS[PEPPOL].describe(finding.details) == (
             f"The Peppol transmission of {invoice.number} failed on "
@@ -373,8 +380,9 @@ def test_never_transmitted_queued_and_sent_without_delivery_are_found_delivered_
 
 def test_only_invoices_whose_route_is_peppol_and_dated_from_2026_are_checked(me):
     consumer = ClientFactory(member=me, kind="person", vat_number="", enterprise_number="")
-    abroad = ClientFactory(member=me, country="FR", vat_number="FR40303265045",
-                           enterprise_number="")  # fmt: skip
+    abroad = ClientFactory(
+        member=me, country="FR", vat_number="FR40303265045", enterprise_number=""
+    )
     no_vat = ClientFactory(member=me, vat_number="")
     for client in (consumer, abroad, no_vat):
         issued(me, client=client)
@@ -428,8 +436,9 @@ def test_peppol_delivery_is_one_query(
 
 def test_a_wrong_enterprise_number_is_found_and_resolved_when_the_client_is_corrected(me):
     ClientFactory(member=me)  # in order
-    wrong = ClientFactory(member=me, name="Atelier Nord", vat_number="",
-                          enterprise_number="0403019262")  # fmt: skip
+    wrong = ClientFactory(
+        member=me, name="Atelier Nord", vat_number="", enterprise_number="0403019262"
+    )
     finding = run(IDS)
     assert finding is not None and finding.subject_key == f"client:{wrong.pk}"
     assert subject_model(finding) is Client and finding.subject_id == wrong.pk
@@ -463,26 +472,36 @@ def test_invalid_belgian_and_foreign_numbers_are_found_valid_and_archived_ones_a
     ClientFactory(member=me, vat_number="BE0403019262", archived=True)
     invalid = {
         ClientFactory(member=me, vat_number="BE0403019262", enterprise_number=""): [
-            ("vat_number", "BE0403019262", "check_digits")],
+            ("vat_number", "BE0403019262", "check_digits")
+        ],
         ClientFactory(member=me, vat_number="BE 0403 019 261", enterprise_number=""): [
-            ("vat_number", "BE 0403 019 261", "format")],
-        ClientFactory(member=me, country="FR", vat_number="FR41303265045",
-                      enterprise_number=""): [("vat_number", "FR41303265045", "check_digits")],
-        ClientFactory(member=me, country="NL", vat_number="NL004495446B01",
-                      enterprise_number="0403019261"): [
+            ("vat_number", "BE 0403 019 261", "format")
+        ],
+        ClientFactory(member=me, country="FR", vat_number="FR41303265045", enterprise_number=""): [
+            ("vat_number", "FR41303265045", "check_digits")
+        ],
+        ClientFactory(
+            member=me, country="NL", vat_number="NL004495446B01", enterprise_number="0403019261"
+        ): [
             ("vat_number", "NL004495446B01", "check_digits"),
-            ("enterprise_number", "0403019261", "not_belgian")],
-        ClientFactory(member=me, country="BE", vat_number="FR40303265045",
-                      enterprise_number=""): [("vat_number", "FR40303265045", "country")],
-        ClientFactory(member=me, country="FR", vat_number="BE0403019261",
-                      enterprise_number=""): [("vat_number", "BE0403019261", "country")],
+            ("enterprise_number", "0403019261", "not_belgian"),
+        ],
+        ClientFactory(member=me, country="BE", vat_number="FR40303265045", enterprise_number=""): [
+            ("vat_number", "FR40303265045", "country")
+        ],
+        ClientFactory(member=me, country="FR", vat_number="BE0403019261", enterprise_number=""): [
+            ("vat_number", "BE0403019261", "country")
+        ],
         ClientFactory(member=me, vat_number="BE0403019261", enterprise_number="0202239951"): [
-            ("enterprise_number", "0202239951", "mismatch")],
+            ("enterprise_number", "0202239951", "mismatch")
+        ],
         ClientFactory(member=me, vat_number="", enterprise_number="403019261"): [
-            ("enterprise_number", "403019261", "format")],
-        ClientFactory(member=me, vat_number="fr40303265045", country="FR",
-                      enterprise_number=""): [("vat_number", "fr40303265045", "format")],
-    }  # fmt: skip
+            ("enterprise_number", "403019261", "format")
+        ],
+        ClientFactory(member=me, vat_number="fr40303265045", country="FR", enterprise_number=""): [
+            ("vat_number", "fr40303265045", "format")
+        ],
+    }
     found = {
         p.subject[1]: [(x["field"], x["value"], x["reason"]) for x in p.details["problems"]]
         for p in find(IDS)
@@ -502,8 +521,9 @@ def test_the_clients_check_is_two_queries_whatever_the_number_of_clients(
 ):
     for n in range(3):
         ClientFactory(member=me, enterprise_number=f"040301926{n + 2}", vat_number="")
-        ClientFactory(member=me, country="FR", vat_number=f"FR4{n + 1}303265045",
-                      enterprise_number="")  # fmt: skip
+        ClientFactory(
+            member=me, country="FR", vat_number=f"FR4{n + 1}303265045", enterprise_number=""
+        )
     with django_assert_num_queries(2):  # Belgian numbers checked in SQL; foreign VAT fetched
         assert len(find(IDS)) == 6
 
@@ -546,11 +566,19 @@ def test_the_sql_mod_97_checks_agree_with_python_stdnum(me):
     for client in clients:
         row = judged.get(client.pk, {"vat_problem": None, "enterprise_problem": None})
         for field, number, sql, python in (
-            ("enterprise", client.enterprise_number, row["enterprise_problem"],
-             stdnum_reason(client.enterprise_number)),
-            ("vat", client.vat_number, row["vat_problem"],
-             stdnum_reason(client.vat_number, prefix="BE")),
-        ):  # fmt: skip
+            (
+                "enterprise",
+                client.enterprise_number,
+                row["enterprise_problem"],
+                stdnum_reason(client.enterprise_number),
+            ),
+            (
+                "vat",
+                client.vat_number,
+                row["vat_problem"],
+                stdnum_reason(client.vat_number, prefix="BE"),
+            ),
+        ):
             assert sql == python, (field, number, sql, python)
         assert vat_number_problem(client.vat_number, "BE") == row["vat_problem"]
     assert sum(1 for c in clients if c.pk not in judged) > 50  # the valid ones

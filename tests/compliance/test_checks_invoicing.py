@@ -83,8 +83,9 @@ def late_totals(invoices: list[Invoice], today: datetime.date) -> tuple[Decimal,
 
 
 def publish_rate(valid_from: datetime.date, value: str) -> None:
-    published_version(Rule.objects.get(key=services.LATE_INTEREST_RATE), valid_from, value,
-                      reason="test")  # fmt: skip
+    published_version(
+        Rule.objects.get(key=services.LATE_INTEREST_RATE), valid_from, value, reason="test"
+    )
     catalogue_invalidate()
 
 
@@ -112,18 +113,30 @@ class Book:
         # due 31/03, late from 01/04: 10.5 % in H1 (the 14 % starts later), then H2, then 2027
         self.march = issued(ann, today=datetime.date(2026, 3, 1), client=company)
         # due 01/05, late from 02/05: 14 % for the rest of H1
-        self.april = issued(ann, today=datetime.date(2026, 4, 1), client=company,
-                            lines=[("Editing", "3", "333.33", "S:21")])  # fmt: skip
+        self.april = issued(
+            ann,
+            today=datetime.date(2026, 4, 1),
+            client=company,
+            lines=[("Editing", "3", "333.33", "S:21")],
+        )
         self.april = pay(self.april, "100.01", datetime.date(2026, 4, 20))
         # paid in full: never overdue
         self.paid = issued(ann, today=datetime.date(2026, 6, 1), client=company)
         self.paid = pay(self.paid, "653.40", datetime.date(2026, 6, 20))
         # a private person: outstanding, but no interest or compensation
-        self.person = issued(ann, today=datetime.date(2026, 9, 1), client=person_client(ann),
-                             lines=[("Portrait", "1", "250.00", "S:21")])  # fmt: skip
+        self.person = issued(
+            ann,
+            today=datetime.date(2026, 9, 1),
+            client=person_client(ann),
+            lines=[("Portrait", "1", "250.00", "S:21")],
+        )
         # due 20/12/2026, late across the 1 January 2027 rate change
-        self.november = issued(ann, today=datetime.date(2026, 11, 20), client=company,
-                               lines=[("Subtitles", "7", "81.17", "S:21")])  # fmt: skip
+        self.november = issued(
+            ann,
+            today=datetime.date(2026, 11, 20),
+            client=company,
+            lines=[("Subtitles", "7", "81.17", "S:21")],
+        )
         carl_client = ClientFactory(member=self.carl)
         self.carl_paid = issued(self.carl, today=datetime.date(2026, 11, 25), client=carl_client)
         self.carl_paid = pay(self.carl_paid, "653.40", datetime.date(2026, 11, 26))
@@ -131,8 +144,9 @@ class Book:
         # due 14/02/2027: one day late on 15/02
         self.bob_late = issued(bob, today=datetime.date(2027, 1, 15), client=bob_client)
         # due 15/02/2027: due today, not late yet
-        self.bob_due = issued(bob, today=datetime.date(2027, 1, 16), client=bob_client,
-                              payment_term_days=30)  # fmt: skip
+        self.bob_due = issued(
+            bob, today=datetime.date(2027, 1, 16), client=bob_client, payment_term_days=30
+        )
         # not due yet
         self.ann_new = issued(ann, today=datetime.date(2027, 2, 1), client=company)
 
@@ -162,9 +176,8 @@ def test_overdue_invoices_are_grouped_per_member_with_the_late_payment_figures(b
         "compensation": str(compensation),
         "oldest_due": "2026-03-31",
         "days_late": (LATER - datetime.date(2026, 3, 31)).days,
-        "numbers": [book.march.number, book.april.number, book.person.number,
-                    book.november.number],
-    }  # fmt: skip
+        "numbers": [book.march.number, book.april.number, book.person.number, book.november.number],
+    }
     # Three business invoices bear €40 each; the private person's none.
     assert compensation == Decimal("120.00")
     # The figures per invoice, as late_payment gives them, pinned to the rates
@@ -174,10 +187,16 @@ def test_overdue_invoices_are_grouped_per_member_with_the_late_payment_figures(b
     november = services.late_payment(invoice=book.november, today=LATER)
     assert services.late_payment(invoice=book.person, today=LATER) is None
     assert march is not None and april is not None and november is not None
-    assert [rate for *_days, rate in march.periods] == [Decimal("10.5"), Decimal("10.5"),
-                                                        Decimal("12")]  # fmt: skip
-    assert [rate for *_days, rate in april.periods] == [Decimal("14"), Decimal("10.5"),
-                                                        Decimal("12")]  # fmt: skip
+    assert [rate for *_days, rate in march.periods] == [
+        Decimal("10.5"),
+        Decimal("10.5"),
+        Decimal("12"),
+    ]
+    assert [rate for *_days, rate in april.periods] == [
+        Decimal("14"),
+        Decimal("10.5"),
+        Decimal("12"),
+    ]
     assert [rate for *_days, rate in november.periods] == [Decimal("10.5"), Decimal("12")]
     assert interest == march.interest + april.interest + november.interest
     assert interest > 0
@@ -204,7 +223,9 @@ def test_overdue_figures_equal_late_payment_on_every_day_of_a_year(book):
             interest, compensation = late_totals(overdue, day)
             assert ann is not None and ann.details["count"] == len(overdue), day
             assert (ann.details["interest"], ann.details["compensation"]) == (
-                str(interest), str(compensation)), day  # fmt: skip
+                str(interest),
+                str(compensation),
+            ), day
         day += datetime.timedelta(days=3)
 
 
@@ -216,16 +237,20 @@ def test_an_interest_on_exactly_half_a_cent_is_rounded_as_late_payment_rounds_it
     first (188.97, not 188.98) and on it for the second (100.01)."""
     today = datetime.date(2026, 3, 17)
     low, high = MemberFactory(status="member"), MemberFactory(status="member")
-    lower = issued(low, today=datetime.date(2025, 3, 12),
-                   lines=[("Newspapers", "1", "1889.75", "Z:0")])  # fmt: skip
-    higher = issued(high, today=datetime.date(2025, 3, 12),
-                    lines=[("Newspapers", "1", "1000.05", "Z:0")])  # fmt: skip
+    lower = issued(
+        low, today=datetime.date(2025, 3, 12), lines=[("Newspapers", "1", "1889.75", "Z:0")]
+    )
+    higher = issued(
+        high, today=datetime.date(2025, 3, 12), lines=[("Newspapers", "1", "1000.05", "Z:0")]
+    )
     assert lower.due_date == datetime.date(2025, 4, 11)
     late_low = services.late_payment(invoice=lower, today=today)
     late_high = services.late_payment(invoice=higher, today=today)
     assert late_low is not None and late_high is not None
-    assert sum((rate * ((end - start).days + 1) for start, end, rate in late_low.periods),
-               Decimal(0)) == 3650  # fmt: skip
+    assert (
+        sum((rate * ((end - start).days + 1) for start, end, rate in late_low.periods), Decimal(0))
+        == 3650
+    )
     assert (late_low.interest, late_high.interest) == (Decimal("188.97"), Decimal("100.01"))
     problems = found(OVERDUE, today)
     assert problems[f"member:{low.pk}"].details["interest"] == "188.97"
@@ -246,11 +271,15 @@ def test_the_database_rounds_a_quotient_and_a_sum_as_python_decimal_does():
         outstanding = Decimal(rng.randint(1, 10**9)) / 100
         rate = Decimal(rng.choice(["10.5", "11.5", "12", "8.25", "0.5"]))
         cases.append((outstanding * rate / 100 * rng.randint(1, 400), Decimal(365)))
-    cases += [(Decimal("1.0000000000000000000000000005"), Decimal(1)),  # to 1.000…000
-              (Decimal("1.0000000000000000000000000015"), Decimal(1)),  # to 1.000…002
-              (Decimal("99.999999999999999999999999995"), Decimal(1)),  # to 100
-              (Decimal("182.5"), Decimal(365)), (Decimal(0), Decimal(365)),
-              (Decimal("0.000365"), Decimal(365)), (Decimal("36500000"), Decimal(365))]  # fmt: skip
+    cases += [
+        (Decimal("1.0000000000000000000000000005"), Decimal(1)),  # to 1.000…000
+        (Decimal("1.0000000000000000000000000015"), Decimal(1)),  # to 1.000…002
+        (Decimal("99.999999999999999999999999995"), Decimal(1)),  # to 100
+        (Decimal("182.5"), Decimal(365)),
+        (Decimal(0), Decimal(365)),
+        (Decimal("0.000365"), Decimal(365)),
+        (Decimal("36500000"), Decimal(365)),
+    ]
     nums, dens = [num for num, _ in cases], [den for _, den in cases]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -343,17 +372,27 @@ def test_overdue_finding_opens_then_resolves_when_paid():
 # --- invoices.numbering --------------------------------------------------------------
 
 
-def issued_row(member: Member, *, sequence: int, issue_date: datetime.date,
-               number: str = "", series: str = "invoice") -> Invoice:  # fmt: skip
+def issued_row(
+    member: Member,
+    *,
+    sequence: int,
+    issue_date: datetime.date,
+    number: str = "",
+    series: str = "invoice",
+) -> Invoice:
     """An issued invoice written straight into the table, numbered as given,
     without the numbering service: how a corruption would look. (A draft may
     still change, so the trigger lets it become issued in one UPDATE.)"""
     row = draft(member, today=issue_date, supply_date=issue_date)
     Invoice.objects.filter(pk=row.pk).update(
-        status=InvoiceStatus.ISSUED, series=series, year=issue_date.year, sequence=sequence,
-        number=number or f"F{issue_date.year}-{sequence:06d}", issue_date=issue_date,
+        status=InvoiceStatus.ISSUED,
+        series=series,
+        year=issue_date.year,
+        sequence=sequence,
+        number=number or f"F{issue_date.year}-{sequence:06d}",
+        issue_date=issue_date,
         due_date=issue_date + datetime.timedelta(days=30),
-    )  # fmt: skip
+    )
     return Invoice.objects.get(pk=row.pk)
 
 
@@ -378,8 +417,10 @@ def test_numbering_in_order_finds_nothing_in_either_series():
     draft(member)
     # Invoices and credit notes are numbered in their own series, per year.
     assert set(NumberCounter.objects.values_list("series", "year", "last_number")) == {
-        ("invoice", 2025, 1), ("invoice", 2026, 3), ("credit_note", 2026, 2),
-    }  # fmt: skip
+        ("invoice", 2025, 1),
+        ("invoice", 2026, 3),
+        ("credit_note", 2026, 2),
+    }
     assert found(NUMBERING) == {}
 
 
@@ -398,14 +439,22 @@ def test_a_gap_is_found_then_resolved_once_the_missing_number_is_there():
     assert finding.subject_label == "Invoice 2026"
     assert (finding.severity, finding.team) == ("error", "finance")
     assert finding.details == {
-        "series": "invoice", "year": 2026, "issued": 3, "highest": 4,
-        "counter_last_number": 4, "counter_last_issued_on": "2026-03-04",
+        "series": "invoice",
+        "year": 2026,
+        "issued": 3,
+        "highest": 4,
+        "counter_last_number": 4,
+        "counter_last_issued_on": "2026-03-04",
         "counter_behind": False,
-        "missing_count": 1, "missing_ranges": [[3, 3]],
-        "duplicate_count": 0, "duplicate_sequences": [],
-        "duplicate_number_count": 0, "duplicate_numbers": [],
-        "out_of_order_count": 0, "out_of_order": [],
-    }  # fmt: skip
+        "missing_count": 1,
+        "missing_ranges": [[3, 3]],
+        "duplicate_count": 0,
+        "duplicate_sequences": [],
+        "duplicate_number_count": 0,
+        "duplicate_numbers": [],
+        "out_of_order_count": 0,
+        "out_of_order": [],
+    }
     with translation.override("en"):
         assert CHECKS[NUMBERING].describe(finding.details) == (
             "Series Invoice 2026: 1 number missing (3)."
@@ -421,8 +470,9 @@ def test_gaps_at_the_start_and_numbers_the_counter_gave_out_beyond_the_last_row(
     member = MemberFactory(status="member")
     issued_row(member, sequence=3, issue_date=datetime.date(2026, 3, 3))
     issued_row(member, sequence=4, issue_date=datetime.date(2026, 3, 4))
-    NumberCounter.objects.create(series="invoice", year=2026, last_number=7,
-                                 last_issued_on=datetime.date(2026, 3, 9))  # fmt: skip
+    NumberCounter.objects.create(
+        series="invoice", year=2026, last_number=7, last_issued_on=datetime.date(2026, 3, 9)
+    )
     [problem] = found(NUMBERING).values()
     assert problem.details["missing_ranges"] == [[1, 2], [5, 7]]
     assert problem.details["missing_count"] == 5
@@ -455,10 +505,14 @@ def test_a_date_order_break_is_found_with_the_pair():
     set_counter("invoice", 2026, 3, datetime.date(2026, 3, 10))
     [problem] = found(NUMBERING).values()
     assert problem.details["out_of_order_count"] == 1
-    assert problem.details["out_of_order"] == [{
-        "before": second.number, "before_date": "2026-03-10",
-        "number": third.number, "date": "2026-03-05",
-    }]  # fmt: skip
+    assert problem.details["out_of_order"] == [
+        {
+            "before": second.number,
+            "before_date": "2026-03-10",
+            "number": third.number,
+            "date": "2026-03-05",
+        }
+    ]
     assert problem.details["missing_count"] == 0
     with translation.override("en"):
         assert CHECKS[NUMBERING].describe(problem.details) == (
@@ -538,8 +592,9 @@ def test_each_series_and_year_is_its_own_finding_in_one_query(django_assert_num_
         "series:invoice/2026": [[2, 4]],
     }
     assert problems["series:credit_note/2026"].subject == (
-        "invoicing.numbercounter", counter_of("credit_note", 2026).pk,
-    )  # fmt: skip
+        "invoicing.numbercounter",
+        counter_of("credit_note", 2026).pk,
+    )
 
 
 def test_a_series_without_a_counter_row_is_found_about_no_object():
@@ -568,13 +623,18 @@ def paid_share(member: Member, on: datetime.date, quantity: int = 2) -> None:
     """A subscription paid on `on`, booked as staff book it (register entry
     dated on the payment's value date, the member's status "member")."""
     subscription = share_services.share_subscribe(
-        member=member, quantity=quantity, accepted=ConsentKind.values, acting_user=member.user,
+        member=member,
+        quantity=quantity,
+        accepted=ConsentKind.values,
+        acting_user=member.user,
         today=on,
-    )  # fmt: skip
+    )
     share_services.share_payment_register(
-        subscription=subscription, amount=subscription.amount, value_date=on,
+        subscription=subscription,
+        amount=subscription.amount,
+        value_date=on,
         acting_user=StaffFactory(),
-    )  # fmt: skip
+    )
 
 
 def test_a_member_holding_a_share_on_every_invoice_date_is_not_found():
@@ -600,9 +660,11 @@ def test_invoices_before_the_share_payment_are_found_then_resolved():
     assert finding.subject_label == "5150 Eva Early"
     assert (finding.severity, finding.team) == ("error", "legal")
     assert finding.details == {
-        "count": 2, "first_issued": "2026-03-01", "last_issued": "2026-04-30",
+        "count": 2,
+        "first_issued": "2026-03-01",
+        "last_issued": "2026-04-30",
         "numbers": [first.number, second.number],
-    }  # fmt: skip
+    }
     with translation.override("en"):
         assert CHECKS[WITHOUT_SHARE].describe(finding.details) == (
             "2 invoices issued between 01/03/2026 and 30/04/2026 without a paid share."
@@ -624,15 +686,19 @@ def test_invoices_from_the_day_of_an_exclusion_are_found_but_not_those_before():
     after = issued(leaver, today=datetime.date(2026, 8, 1))
     # Excluded from 1 July, recorded afterwards: every share leaves the register that day.
     share_services.share_member_exclude(
-        member=leaver, excluded_on=datetime.date(2026, 7, 1), acting_user=StaffFactory(),
+        member=leaver,
+        excluded_on=datetime.date(2026, 7, 1),
+        acting_user=StaffFactory(),
         reason="General meeting of 30 June",
-    )  # fmt: skip
+    )
     [problem] = found(WITHOUT_SHARE).values()
     assert problem.key == f"member:{leaver.pk}"
     assert problem.details == {
-        "count": 2, "first_issued": "2026-07-01", "last_issued": "2026-08-01",
+        "count": 2,
+        "first_issued": "2026-07-01",
+        "last_issued": "2026-08-01",
         "numbers": [on_exit_day.number, after.number],
-    }  # fmt: skip
+    }
 
 
 def test_invoices_after_an_exit_are_found_and_a_refund_changes_nothing():
@@ -654,9 +720,11 @@ def test_invoices_after_an_exit_are_found_and_a_refund_changes_nothing():
     [problem] = found(WITHOUT_SHARE).values()
     assert problem.key == f"member:{leaving.pk}" and problem.details["numbers"] == [late.number]
     share_services.share_refund_record(
-        exit_request=exit_request, amount=Decimal("60.00"),
-        refunded_on=datetime.date(2026, 8, 1), acting_user=staff,
-    )  # fmt: skip
+        exit_request=exit_request,
+        amount=Decimal("60.00"),
+        refunded_on=datetime.date(2026, 8, 1),
+        acting_user=staff,
+    )
     assert set(found(WITHOUT_SHARE)) == {f"member:{leaving.pk}"}
 
 

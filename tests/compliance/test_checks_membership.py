@@ -75,9 +75,11 @@ def _paid_shares(member: Member, staff, quantity: int, paid_on: datetime.date) -
         member=member, quantity=quantity, accepted=ConsentKind.values, acting_user=member.user
     )
     share_services.share_payment_register(
-        subscription=subscription, amount=subscription.amount, value_date=paid_on,
+        subscription=subscription,
+        amount=subscription.amount,
+        value_date=paid_on,
         acting_user=staff,
-    )  # fmt: skip
+    )
 
 
 def _invoiced_in(member: Member, *years: int) -> None:
@@ -184,9 +186,13 @@ def _exit(member: Member, quantity: int, due: datetime.date, status: str = "appr
     three years after the exit, so the deadline is written directly here to
     put it exactly where each case needs it."""
     return ExitRequest.objects.create(
-        member=member, quantity=quantity, requested_on=due.replace(year=due.year - 3),
-        effective_on=due.replace(year=due.year - 3), refund_due_by=due, status=status,
-    )  # fmt: skip
+        member=member,
+        quantity=quantity,
+        requested_on=due.replace(year=due.year - 3),
+        effective_on=due.replace(year=due.year - 3),
+        refund_due_by=due,
+        status=status,
+    )
 
 
 def test_exclusion_refund_due_soon_is_found_and_resolves_once_refunded(staff):
@@ -194,9 +200,11 @@ def test_exclusion_refund_due_soon_is_found_and_resolves_once_refunded(staff):
     _paid_shares(member, staff, 2, datetime.date(2023, 2, 1))
     # Excluded three years before the deadline: the refund term is the rule's 3 years.
     exclusion = share_services.share_member_exclude(
-        member=member, excluded_on=datetime.date(2023, 12, 20), acting_user=staff,
+        member=member,
+        excluded_on=datetime.date(2023, 12, 20),
+        acting_user=staff,
         reason="General meeting of 19/12/2023",
-    )  # fmt: skip
+    )
     assert exclusion.refund_due_by == days(30)
 
     outcome = run(EXITS)
@@ -255,8 +263,9 @@ def test_refund_window_is_90_days_and_only_unrefunded_exits_count(staff):
     problems = {p.key: p.details for p in found(EXITS)}
     assert set(problems) == {f"exit:{at_90.pk}", f"exit:{today.pk}"}
     assert (problems[f"exit:{at_90.pk}"]["days_left"], problems[f"exit:{at_90.pk}"]["state"]) == (
-        90, "due",
-    )  # fmt: skip
+        90,
+        "due",
+    )
     assert problems[f"exit:{today.pk}"]["days_left"] == 0
     assert problems[f"exit:{today.pk}"]["exit_status"] == "requested"
     with translation.override("en"):
@@ -362,8 +371,13 @@ def test_rules_check_query_count_does_not_grow_with_versions(django_assert_num_q
 ARTISTS = "artists.certificate"
 
 
-def _artist(name: str = "Julien Renard", *, certificate: str = "", until: int | None = None,
-            activities: int = 1) -> Member:  # fmt: skip
+def _artist(
+    name: str = "Julien Renard",
+    *,
+    certificate: str = "",
+    until: int | None = None,
+    activities: int = 1,
+) -> Member:
     """A member with artistic activities; a certificate ending `until` days from TODAY."""
     fields = {}
     if certificate:

@@ -127,9 +127,11 @@ def test_an_empty_note_is_refused_in_the_staff_members_language(scripted, langua
     page = client.post(url, {"note": ""}, HTTP_ACCEPT_LANGUAGE=language)
     assert page.status_code == 200 and message in html(page)
     followed = client.post(
-        url, {"note": " ", "from": "dashboard", "next": reverse(DASHBOARD)},
-        HTTP_ACCEPT_LANGUAGE=language, follow=True,
-    )  # fmt: skip
+        url,
+        {"note": " ", "from": "dashboard", "next": reverse(DASHBOARD)},
+        HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
+    )
     assert message in html(followed)
     finding.refresh_from_db()
     assert finding.status == FindingStatus.OPEN and finding.events.count() == 1

@@ -30,9 +30,10 @@ NIGHTLY = "Compliance: nightly checks"
 def worker(seed_data: None, tmp_path: Path) -> Iterator[WorkerProcess]:
     purge_broker(celery_app)
     process = WorkerProcess(
-        broker_url=celery_app.conf.broker_read_url, log=tmp_path / "worker.log",
+        broker_url=celery_app.conf.broker_read_url,
+        log=tmp_path / "worker.log",
         queues=("celery",),
-    )  # fmt: skip
+    )
     try:
         yield process.start()
     finally:
@@ -48,9 +49,11 @@ def test_the_beat_entry_is_sent_by_the_scheduler_and_a_real_worker_records_a_run
     member = PaidMemberFactory(legal_name="Wout Claes")
     # Issued on 1 September with 30 days to pay: overdue tonight.
     issued_invoice(
-        member, client=ClientFactory(member=member), supply_date=datetime.date(2026, 9, 1),
+        member,
+        client=ClientFactory(member=member),
+        supply_date=datetime.date(2026, 9, 1),
         today=datetime.date(2026, 9, 1),
-    )  # fmt: skip
+    )
     scheduler = DatabaseScheduler(app=celery_app, lazy=True)
     # The scheduler's own entry for the row (its `schedule` lists only the
     # crontab rows due within the hour, so not this one at test time).

@@ -54,7 +54,12 @@ def test_a_problem_found_opens_one_finding_about_its_subject(scripted):
     assert (run.found, run.new, run.resolved, run.failed_checks) == (1, 1, 0, 0)
     [result] = run.results.all()
     assert (result.ok, result.found, result.new, result.resolved, result.open_after) == (
-        True, 1, 1, 0, 1)  # fmt: skip
+        True,
+        1,
+        1,
+        0,
+        1,
+    )
 
 
 def test_found_again_it_is_the_same_finding_with_a_later_last_seen(scripted):

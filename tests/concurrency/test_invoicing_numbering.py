@@ -61,16 +61,31 @@ class ForcedRollback(Exception):
 def _drafts(member, client, activity, user, count: int) -> list[int]:
     """`count` one-line drafts, in two bulk inserts: the subject is issuing."""
     drafts = Invoice.objects.bulk_create(
-        Invoice(member=member, client=client, activity=activity, created_by=user,
-                supply_date=FIRST_DAY, payment_term_days=30, language=client.language)
+        Invoice(
+            member=member,
+            client=client,
+            activity=activity,
+            created_by=user,
+            supply_date=FIRST_DAY,
+            payment_term_days=30,
+            language=client.language,
+        )
         for _ in range(count)
-    )  # fmt: skip
+    )
     InvoiceLine.objects.bulk_create(
-        InvoiceLine(invoice=draft, position=1, description=f"Session {i}", quantity=Decimal(2),
-                    unit="HUR", unit_price=Decimal("60.00"), vat_category="S",
-                    vat_rate=Decimal(21), net_amount=Decimal("120.00"))
+        InvoiceLine(
+            invoice=draft,
+            position=1,
+            description=f"Session {i}",
+            quantity=Decimal(2),
+            unit="HUR",
+            unit_price=Decimal("60.00"),
+            vat_category="S",
+            vat_rate=Decimal(21),
+            net_amount=Decimal("120.00"),
+        )
         for i, draft in enumerate(drafts)
-    )  # fmt: skip
+    )
     return [draft.pk for draft in drafts]
 
 
@@ -171,21 +186,29 @@ def test_16_threads_issue_2000_documents_in_two_series_without_gaps(seed_data):
     assert sum(roll_back for *_task, roll_back in tasks) == ROLLBACKS
     size = ATTEMPTS // WAVES
     waves = [
-        [(*task, FIRST_DAY + datetime.timedelta(days=w)) for task in tasks[w * size:(w + 1) * size]]
+        [
+            (*task, FIRST_DAY + datetime.timedelta(days=w))
+            for task in tasks[w * size : (w + 1) * size]
+        ]
         for w in range(WAVES)
-    ]  # fmt: skip
+    ]
 
     def fail(_invoice: Invoice) -> None:
         raise ForcedRollback  # while the counter row is locked and incremented
 
     def work(kind: str, pk: int, roll_back: bool, day: datetime.date) -> str:
         if kind == "invoice":
-            services.invoice_issue(invoice=Invoice(pk=pk), acting_user=user, today=day,
-                                   numbering_hook=fail if roll_back else None)  # fmt: skip
+            services.invoice_issue(
+                invoice=Invoice(pk=pk),
+                acting_user=user,
+                today=day,
+                numbering_hook=fail if roll_back else None,
+            )
             return "invoice"
         with transaction.atomic():
-            services.credit_note_issue(invoice=Invoice(pk=pk), acting_user=user,
-                                       reason="Cancelled", today=day)  # fmt: skip
+            services.credit_note_issue(
+                invoice=Invoice(pk=pk), acting_user=user, reason="Cancelled", today=day
+            )
             if roll_back:
                 raise ForcedRollback
         return "credit_note"
@@ -195,8 +218,10 @@ def test_16_threads_issue_2000_documents_in_two_series_without_gaps(seed_data):
     invoices_issued = INVOICES - len(invoice_rollbacks)
     notes_issued = CREDIT_NOTES - len(credit_rollbacks)
     assert outcomes == {
-        "invoice": invoices_issued, "credit_note": notes_issued, "rolled back": ROLLBACKS,
-    }  # fmt: skip
+        "invoice": invoices_issued,
+        "credit_note": notes_issued,
+        "rolled back": ROLLBACKS,
+    }
 
     # Issued = attempts - rollbacks; each series gapless, unique and in date order.
     issued = Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
@@ -230,8 +255,12 @@ def test_a_rolled_back_number_is_given_to_the_next_issuer(seed_data):
 
     def run(pk: int, hook) -> None:
         try:
-            services.invoice_issue(invoice=Invoice(pk=pk), acting_user=member.user,
-                                   today=FIRST_DAY, numbering_hook=hook)  # fmt: skip
+            services.invoice_issue(
+                invoice=Invoice(pk=pk),
+                acting_user=member.user,
+                today=FIRST_DAY,
+                numbering_hook=hook,
+            )
         except ForcedRollback:
             pass
         except BaseException as exc:

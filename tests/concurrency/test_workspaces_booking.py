@@ -43,10 +43,15 @@ def test_32_clients_book_the_same_slot_exactly_one_wins(seed_data):
             barrier.wait(timeout=30)
             response = client.post(
                 reverse("workspaces:book"),
-                {"location": location.slug, "resource": room.pk, "day": day.isoformat(),
-                 "start": "10:00", "end": "12:00"},
+                {
+                    "location": location.slug,
+                    "resource": room.pk,
+                    "day": day.isoformat(),
+                    "start": "10:00",
+                    "end": "12:00",
+                },
                 HTTP_HX_REQUEST="true",
-            )  # fmt: skip
+            )
             body = response.content.decode()
             if response.get("HX-Trigger") == "bookingsChanged":
                 outcomes.append((response.status_code, "booked"))
@@ -86,10 +91,11 @@ def test_the_constraint_error_of_a_lost_race_becomes_the_friendly_message(seed_d
         try:
             with transaction.atomic():
                 Booking.objects.create(
-                    resource=room, member=winner,
+                    resource=room,
+                    member=winner,
                     starts_at=services.local_datetime(day, at("10:00")),
                     ends_at=services.local_datetime(day, at("12:00")),
-                )  # fmt: skip
+                )
                 inserted.set()
                 # Commit only once the service's insert is waiting on our row.
                 deadline = time.monotonic() + 30
@@ -112,9 +118,13 @@ def test_the_constraint_error_of_a_lost_race_becomes_the_friendly_message(seed_d
     assert inserted.wait(timeout=30)
     with pytest.raises(ValidationError) as exc:
         services.booking_create(
-            member=loser, resource=room, day=day, start=at("11:00"), end=at("13:00"),
+            member=loser,
+            resource=room,
+            day=day,
+            start=at("11:00"),
+            end=at("13:00"),
             acting_user=loser.user,
-        )  # fmt: skip
+        )
     thread.join(timeout=60)
     assert done.is_set() and not failures, failures
     assert exc.value.error_list[0].message == services.SLOT_TAKEN

@@ -27,9 +27,11 @@ def test_finance_acknowledges_an_overdue_invoice_finding_on_the_dashboard(
     member = PaidMemberFactory(legal_name="Lotte Maes", language="en")
     # Issued on 1 September with 30 days to pay: long overdue by now.
     invoice = issued_invoice(
-        member, client=ClientFactory(member=member), supply_date=datetime.date(2026, 9, 1),
+        member,
+        client=ClientFactory(member=member),
+        supply_date=datetime.date(2026, 9, 1),
         today=datetime.date(2026, 9, 1),
-    )  # fmt: skip
+    )
     services.compliance_run()  # what the 02:00 run did
     finding = Finding.objects.get(check_key="invoices.overdue")
 

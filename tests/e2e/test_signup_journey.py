@@ -124,8 +124,12 @@ def test_sign_up_confirm_log_in_edit_profile_log_out(live_server, page: Page) ->
     expect(page.get_by_role("status")).to_have_count(0)  # no success message
     member.refresh_from_db()
     assert (member.street, member.city, member.iban, member.phone, member.birth_date) == (
-        "", "", "", "", None,
-    )  # fmt: skip
+        "",
+        "",
+        "",
+        "",
+        None,
+    )
 
     fill_profile(GOOD_IBAN)
     expect(page).to_have_url(f"{live_server.url}/members/{member.pk}/")

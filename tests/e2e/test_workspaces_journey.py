@@ -42,9 +42,11 @@ def _paid_member(email: str, name: str) -> Member:
         member=member, quantity=1, accepted=ConsentKind.values, acting_user=member.user
     )
     share_services.share_payment_register(
-        subscription=subscription, amount=subscription.amount, value_date=timezone.localdate(),
+        subscription=subscription,
+        amount=subscription.amount,
+        value_date=timezone.localdate(),
         acting_user=StaffFactory(),
-    )  # fmt: skip
+    )
     member.refresh_from_db()
     assert member.status == Status.MEMBER
     return member

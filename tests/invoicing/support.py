@@ -39,12 +39,19 @@ def issued(member: Member, today: datetime.date = TODAY, **kwargs: Any) -> Invoi
     return issue(draft(member, today=today, **kwargs), today=today)
 
 
-def credit(invoice: Invoice, quantities: Any = None, today: datetime.date = TODAY,
-           reason: str = "Ordered twice") -> Invoice:  # fmt: skip
+def credit(
+    invoice: Invoice,
+    quantities: Any = None,
+    today: datetime.date = TODAY,
+    reason: str = "Ordered twice",
+) -> Invoice:
     return services.credit_note_issue(
-        invoice=invoice, acting_user=invoice.member.user, reason=reason,
-        quantities=quantities, today=today,
-    )  # fmt: skip
+        invoice=invoice,
+        acting_user=invoice.member.user,
+        reason=reason,
+        quantities=quantities,
+        today=today,
+    )
 
 
 def counts() -> dict[str, int]:

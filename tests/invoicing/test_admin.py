@@ -77,10 +77,15 @@ def _results(client: Client, name: str = CHANGELIST, /, **params: Any) -> list[A
 def _issued_with_reference(member: Member, buyer_reference: str) -> Invoice:
     client, activity = ClientFactory(member=member), ActivityFactory(member=member)
     draft = services.invoice_draft_save(
-        member=member, acting_user=member.user, client=client, activity=activity,
-        supply_date=timezone.localdate(), payment_term_days=30, lines=invoice_lines(),
+        member=member,
+        acting_user=member.user,
+        client=client,
+        activity=activity,
+        supply_date=timezone.localdate(),
+        payment_term_days=30,
+        lines=invoice_lines(),
         buyer_reference=buyer_reference,
-    )  # fmt: skip
+    )
     return services.invoice_issue(invoice=draft, acting_user=member.user)
 
 
@@ -109,9 +114,16 @@ def test_changelist_shows_numbers_drafts_clients_totals_and_status_words() -> No
 
 @pytest.mark.parametrize(
     "term",
-    ["number", "member_name", "member_number", "client_name", "buyer_reference", "ogm_digits",
-     "ogm_printed"],
-)  # fmt: skip
+    [
+        "number",
+        "member_name",
+        "member_number",
+        "client_name",
+        "buyer_reference",
+        "ogm_digits",
+        "ogm_printed",
+    ],
+)
 def test_search(term: str) -> None:
     client, _staff = _staff_client("view_invoice")
     member = MemberFactory(status="member", legal_name="Julien Renard")
@@ -145,8 +157,12 @@ def test_filters_by_status_overdue_kind_and_period() -> None:
     services.invoice_payment_register(
         invoice=paid, amount=paid.total_gross, value_date=today, acting_user=StaffFactory()
     )
-    note = services.credit_note_issue(invoice=fresh, acting_user=StaffFactory(), reason="x",
-                                      quantities={fresh.lines.get().pk: "1"})  # fmt: skip
+    note = services.credit_note_issue(
+        invoice=fresh,
+        acting_user=StaffFactory(),
+        reason="x",
+        quantities={fresh.lines.get().pk: "1"},
+    )
     draft = draft_invoice()
 
     assert set(_results(client, status="issued")) == {
@@ -160,13 +176,18 @@ def test_filters_by_status_overdue_kind_and_period() -> None:
     assert _results(client, status="draft") == [draft]
     assert _results(client, kind__exact=DocumentKind.CREDIT_NOTE) == [note]
     assert set(_results(client, kind__exact=DocumentKind.INVOICE)) == {overdue, fresh, paid, draft}
-    since_yesterday = {"issue_date__gte": str(today - datetime.timedelta(days=1)),
-                       "issue_date__lt": str(today + datetime.timedelta(days=1))}  # fmt: skip
+    since_yesterday = {
+        "issue_date__gte": str(today - datetime.timedelta(days=1)),
+        "issue_date__lt": str(today + datetime.timedelta(days=1)),
+    }
     assert set(_results(client, **since_yesterday)) == {fresh, paid, note}
     assert _results(client, issue_date__isnull="True") == [draft]
     # date_hierarchy
-    params = {"issue_date__year": long_ago.year, "issue_date__month": long_ago.month,
-              "issue_date__day": long_ago.day}  # fmt: skip
+    params = {
+        "issue_date__year": long_ago.year,
+        "issue_date__month": long_ago.month,
+        "issue_date__day": long_ago.day,
+    }
     assert _results(client, **params) == [overdue]
     html = _html(client.get(reverse(CHANGELIST), {"status": "overdue"}))
     assert ">Overdue<" in html
@@ -179,8 +200,10 @@ def _changelist_queries(client: Client, params: dict[str, str]) -> int:
     return len(queries.captured_queries)
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "Agency"}, {"status": "overdue"},
-                                    {"kind__exact": "invoice", "status": "issued"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "Agency"}, {"status": "overdue"}, {"kind__exact": "invoice", "status": "issued"}],
+)
 def test_changelist_runs_the_same_queries_for_1_and_20_invoices(params: dict[str, str]) -> None:
     client, _staff = _staff_client("view_invoice")
     member = MemberFactory(status="member")
@@ -252,16 +275,25 @@ def test_an_issued_invoice_cannot_be_changed_or_deleted(superuser: bool) -> None
     before = _snapshot(invoice)
     lines_before = list(invoice.lines.values())
 
-    response = client.post(_change_url(invoice), {
-        "notes": "changed", "buyer_reference": "changed", "total_gross": "1.00",
-        "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "1", "_save": "Save",
-    })  # fmt: skip
+    response = client.post(
+        _change_url(invoice),
+        {
+            "notes": "changed",
+            "buyer_reference": "changed",
+            "total_gross": "1.00",
+            "lines-TOTAL_FORMS": "0",
+            "lines-INITIAL_FORMS": "1",
+            "_save": "Save",
+        },
+    )
     assert response.status_code == 403
     delete_url = reverse("admin:invoicing_invoice_delete", args=[invoice.pk])
     assert client.get(delete_url).status_code == 403
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
-    changelist = client.post(reverse(CHANGELIST), {
-        "action": "delete_selected", "_selected_action": [invoice.pk], "post": "yes"})  # fmt: skip
+    changelist = client.post(
+        reverse(CHANGELIST),
+        {"action": "delete_selected", "_selected_action": [invoice.pk], "post": "yes"},
+    )
     assert changelist.status_code in (200, 302)
     assert _snapshot(invoice) == before
     assert list(invoice.lines.values()) == lines_before
@@ -269,8 +301,9 @@ def test_an_issued_invoice_cannot_be_changed_or_deleted(superuser: bool) -> None
 
 
 def test_a_draft_is_read_only_too() -> None:
-    client, _staff = _staff_client("view_invoice", "change_invoice", "delete_invoice",
-                                   "add_invoice", "add_invoicepayment")  # fmt: skip
+    client, _staff = _staff_client(
+        "view_invoice", "change_invoice", "delete_invoice", "add_invoice", "add_invoicepayment"
+    )
     draft = draft_invoice()
     before = _snapshot(draft)
     page = client.get(_change_url(draft))
@@ -327,23 +360,32 @@ def test_register_payments_by_hand_partly_then_fully() -> None:
     today = timezone.localdate().isoformat()
     assert f'type="date" name="value_date" value="{today}"' in _html(form)
 
-    response = client.post(pay_url, {"amount": "100,00", "value_date": today,
-                                      "transaction_id": "BANK-1", "note": "by phone"},
-                           follow=True)  # fmt: skip
+    response = client.post(
+        pay_url,
+        {"amount": "100,00", "value_date": today, "transaction_id": "BANK-1", "note": "by phone"},
+        follow=True,
+    )
     assert response.redirect_chain == [(_change_url(invoice), 302)]
     assert f"Payment of 100.00 registered on {invoice.number}." in _html(response)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_paid) == (InvoiceStatus.PARTLY_PAID, Decimal("100.00"))
     payment = InvoicePayment.objects.get()
     assert (payment.transaction_id, payment.note, payment.recorded_by, payment.source) == (
-        "BANK-1", "by phone", staff, "manual")  # fmt: skip
+        "BANK-1",
+        "by phone",
+        staff,
+        "manual",
+    )
     assert "BANK-1" in _html(response)  # the payments inline
 
     rest = invoice.amount_due
     client.post(pay_url, {"amount": str(rest), "value_date": today})
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_due, invoice.paid_on) == (
-        InvoiceStatus.PAID, Decimal("0.00"), timezone.localdate())  # fmt: skip
+        InvoiceStatus.PAID,
+        Decimal("0.00"),
+        timezone.localdate(),
+    )
     page = client.get(_change_url(invoice))
     assert pay_url not in _html(page)  # nothing is due any more
 
@@ -365,8 +407,10 @@ def test_a_wrong_payment_is_refused_with_its_message_and_nothing_saved(
     invoice = issued_invoice()
     before = _snapshot(invoice)
     day = timezone.localdate() + datetime.timedelta(days=1 if value_date else 0)
-    response = client.post(reverse("admin:invoicing_invoice_pay", args=[invoice.pk]),
-                           {"amount": amount, "value_date": day.isoformat()})  # fmt: skip
+    response = client.post(
+        reverse("admin:invoicing_invoice_pay", args=[invoice.pk]),
+        {"amount": amount, "value_date": day.isoformat()},
+    )
     assert response.status_code == 200
     expected = str(message) % {"due": invoice.total_gross} if "%(due)s" in str(message) else message
     assert escape(str(expected)) in _html(response)
@@ -404,15 +448,25 @@ def test_partial_then_full_credit_note() -> None:
     assert f'name="quantity-{first.pk}"' in _html(form)
     assert "At most 10 " in _html(form)
 
-    response = client.post(credit_url, {
-        "reason": "Two pages were not delivered", "scope": "lines",
-        f"quantity-{first.pk}": "2", f"quantity-{second.pk}": "", f"quantity-{third.pk}": "1",
-    }, follow=True)  # fmt: skip
+    response = client.post(
+        credit_url,
+        {
+            "reason": "Two pages were not delivered",
+            "scope": "lines",
+            f"quantity-{first.pk}": "2",
+            f"quantity-{second.pk}": "",
+            f"quantity-{third.pk}": "1",
+        },
+        follow=True,
+    )
     assert response.redirect_chain == [(_change_url(invoice), 302)]
     partial = Invoice.objects.get(kind=DocumentKind.CREDIT_NOTE)
     assert partial.number.startswith("C") and partial.number in _html(response)
     assert (partial.credited_invoice, partial.created_by, partial.issued_by) == (
-        invoice, staff, staff)  # fmt: skip
+        invoice,
+        staff,
+        staff,
+    )
     assert partial.credit_reason == "Two pages were not delivered"
     assert partial.total_net == Decimal("110.00")  # 2 × 45 + 1 × 20
     invoice.refresh_from_db()
@@ -476,8 +530,9 @@ def test_a_wrong_credit_note_is_refused_with_its_message_and_nothing_saved(
 def test_a_draft_cannot_be_credited() -> None:
     client, _staff = _staff_client("add_invoice")
     draft = draft_invoice()
-    response = client.post(reverse("admin:invoicing_invoice_credit", args=[draft.pk]),
-                           {"reason": "x", "scope": "all"})  # fmt: skip
+    response = client.post(
+        reverse("admin:invoicing_invoice_credit", args=[draft.pk]), {"reason": "x", "scope": "all"}
+    )
     assert response.status_code == 200
     assert escape(str(services.CREDIT_ONLY_ISSUED_INVOICE)) in _html(response)
     assert Invoice.objects.count() == 1
@@ -495,8 +550,12 @@ def test_custom_views_need_their_permission(view: str, needs: str) -> None:
     others = {"add_invoicepayment", "add_invoice"} - {needs}
     viewer, _staff = _staff_client("view_invoice", "change_invoice", *others)
     assert viewer.get(url).status_code == 403
-    post = {"amount": "1.00", "value_date": timezone.localdate().isoformat(),
-            "reason": "x", "scope": "all"}  # fmt: skip
+    post = {
+        "amount": "1.00",
+        "value_date": timezone.localdate().isoformat(),
+        "reason": "x",
+        "scope": "all",
+    }
     assert viewer.post(url, post).status_code == 403
     assert url not in _html(viewer.get(_change_url(invoice)))
     assert not InvoicePayment.objects.exists()
@@ -572,14 +631,18 @@ def test_activities_search_and_filter() -> None:
 
 
 def test_payments_list_is_read_only_and_searchable() -> None:
-    client, staff = _staff_client("view_invoicepayment", "change_invoicepayment",
-                                  "delete_invoicepayment")  # fmt: skip
+    client, staff = _staff_client(
+        "view_invoicepayment", "change_invoicepayment", "delete_invoicepayment"
+    )
     invoice = issued_invoice()
     other = issued_invoice()
     payment = services.invoice_payment_register(
-        invoice=invoice, amount="10.00", value_date=timezone.localdate(), acting_user=staff,
+        invoice=invoice,
+        amount="10.00",
+        value_date=timezone.localdate(),
+        acting_user=staff,
         transaction_id="TX-2026-0001",
-    )  # fmt: skip
+    )
     services.invoice_payment_register(
         invoice=other, amount="5.00", value_date=timezone.localdate(), acting_user=staff
     )
@@ -600,11 +663,17 @@ def test_unmatched_bank_lines_are_listed_and_searchable() -> None:
     client, staff = _staff_client("view_unmatchedbankline", "change_unmatchedbankline")
     invoice = issued_invoice()
     too_much = services.invoice_bank_line_book(
-        structured_reference=invoice.structured_reference, amount=Decimal("99999.00"),
-        currency="EUR", value_date=timezone.localdate(), transaction_id="TX-OVER",
-        communication=ogm_format(invoice.structured_reference), counterparty_name="Agency",
-        counterparty_iban="BE68539007547034", file_name="statement.csv", acting_user=staff,
-    )  # fmt: skip
+        structured_reference=invoice.structured_reference,
+        amount=Decimal("99999.00"),
+        currency="EUR",
+        value_date=timezone.localdate(),
+        transaction_id="TX-OVER",
+        communication=ogm_format(invoice.structured_reference),
+        counterparty_name="Agency",
+        counterparty_iban="BE68539007547034",
+        file_name="statement.csv",
+        acting_user=staff,
+    )
     assert too_much.outcome == "to_resolve"
     line = UnmatchedBankLine.objects.get()
     name = "admin:invoicing_unmatchedbankline_changelist"
@@ -621,8 +690,9 @@ def test_unmatched_bank_lines_are_listed_and_searchable() -> None:
 
 
 def test_number_counters_are_read_only() -> None:
-    client, _staff = _staff_client("view_numbercounter", "change_numbercounter",
-                                   "add_numbercounter", "delete_numbercounter")  # fmt: skip
+    client, _staff = _staff_client(
+        "view_numbercounter", "change_numbercounter", "add_numbercounter", "delete_numbercounter"
+    )
     invoice = issued_invoice()
     counter = NumberCounter.objects.get(series=DocumentKind.INVOICE)
     assert _results(client, "admin:invoicing_numbercounter_changelist") == [counter]

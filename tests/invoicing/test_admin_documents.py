@@ -54,9 +54,13 @@ def test_staff_preview_a_draft_and_need_the_view_permission():
 
 def test_a_failed_sending_shows_on_the_invoice_and_staff_queue_it_again(invoice):
     delivery = InvoiceDelivery.objects.create(
-        invoice=invoice, recipient="billing@client.example.be", requested_by=invoice.member.user,
-        status=DeliveryStatus.FAILED, attempts=5, error="SMTPDataError: 451 try later",
-    )  # fmt: skip
+        invoice=invoice,
+        recipient="billing@client.example.be",
+        requested_by=invoice.member.user,
+        status=DeliveryStatus.FAILED,
+        attempts=5,
+        error="SMTPDataError: 451 try later",
+    )
     viewer, _staff = _staff_client("view_invoice", "view_invoicedelivery")
     page = _html(viewer.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk])))
     assert "billing@client.example.be" in page and "451 try later" in page

@@ -65,8 +65,9 @@ def test_one_statement_books_a_share_and_invoices_and_keeps_the_rest_for_a_perso
     assert outcomes[3] == ("booked", "F2026-000001")
     assert outcomes[4] == ("to_resolve", str(invoicing_services.UNKNOWN_INVOICE_REFERENCE))
     assert outcomes[5] == (
-        "to_resolve", str(invoicing_services.PAYMENT_TOO_MUCH % {"due": "653.40"}),
-    )  # fmt: skip
+        "to_resolve",
+        str(invoicing_services.PAYMENT_TOO_MUCH % {"due": "653.40"}),
+    )
     assert outcomes[6] == ("booked", "F2026-000002")
     assert outcomes[7] == ("to_resolve", str(invoicing_services.NOT_EURO))
     assert outcomes[2][0] == "booked"
@@ -84,34 +85,56 @@ def test_one_statement_books_a_share_and_invoices_and_keeps_the_rest_for_a_perso
     assert paid_in_full.paid_on is not None and paid_in_full.paid_on.isoformat() == "2026-11-20"
     assert overpaid.status == InvoiceStatus.PARTLY_PAID
     assert overpaid.amount_paid == Decimal("100.00")
-    payments = list(InvoicePayment.objects.order_by("transaction_id").values_list(
-        "transaction_id", "invoice_id", "amount", "source", "counterparty_iban", "note",
-        "recorded_by",
-    ))  # fmt: skip
+    payments = list(
+        InvoicePayment.objects.order_by("transaction_id").values_list(
+            "transaction_id",
+            "invoice_id",
+            "amount",
+            "source",
+            "counterparty_iban",
+            "note",
+            "recorded_by",
+        )
+    )
     assert payments == [
-        ("T2", paid_in_full.pk, Decimal("653.40"), PaymentSource.BANK, "BE71096123456769",
-         "kbc-november.csv", staff.pk),
-        ("T5", overpaid.pk, Decimal("100.00"), PaymentSource.BANK, "", "kbc-november.csv",
-         staff.pk),
-    ]  # fmt: skip
+        (
+            "T2",
+            paid_in_full.pk,
+            Decimal("653.40"),
+            PaymentSource.BANK,
+            "BE71096123456769",
+            "kbc-november.csv",
+            staff.pk,
+        ),
+        (
+            "T5",
+            overpaid.pk,
+            Decimal("100.00"),
+            PaymentSource.BANK,
+            "",
+            "kbc-november.csv",
+            staff.pk,
+        ),
+    ]
 
     # What could not be booked waits for a person, once each.
-    unmatched = {
-        line.transaction_id: line for line in UnmatchedBankLine.objects.all()
-    }  # fmt: skip
+    unmatched = {line.transaction_id: line for line in UnmatchedBankLine.objects.all()}
     assert set(unmatched) == {"T3", "T4", "T6"}
     assert not any(line.resolved for line in unmatched.values())
     assert (unmatched["T3"].structured_reference, unmatched["T3"].amount) == (
-        ogm_from_number(2_000_000_000 + 987_654), Decimal("100.00"),
-    )  # fmt: skip
+        ogm_from_number(2_000_000_000 + 987_654),
+        Decimal("100.00"),
+    )
     assert unmatched["T3"].problem == str(invoicing_services.UNKNOWN_INVOICE_REFERENCE)
     assert unmatched["T4"].problem == str(invoicing_services.PAYMENT_TOO_MUCH % {"due": "653.40"})
     assert (unmatched["T4"].amount, unmatched["T4"].counterparty_name) == (
-        Decimal("700.00"), "Agency",
-    )  # fmt: skip
+        Decimal("700.00"),
+        "Agency",
+    )
     assert (unmatched["T6"].currency, unmatched["T6"].problem) == (
-        "USD", str(invoicing_services.NOT_EURO),
-    )  # fmt: skip
+        "USD",
+        str(invoicing_services.NOT_EURO),
+    )
     assert all(line.file_name == "kbc-november.csv" for line in unmatched.values())
     assert all(line.recorded_by == staff for line in unmatched.values())
 
@@ -162,8 +185,10 @@ def test_staff_settle_a_waiting_bank_line_once():
     )
     payment = InvoicePayment.objects.get()
     assert (payment.transaction_id, payment.amount, payment.value_date.isoformat()) == (
-        "W1", Decimal("100.00"), "2026-11-20",
-    )  # fmt: skip
+        "W1",
+        Decimal("100.00"),
+        "2026-11-20",
+    )
     mistyped.refresh_from_db()
     assert mistyped.resolved and mistyped.resolution_note == "Reference mistyped"
     with pytest.raises(ValidationError) as exc:

@@ -112,10 +112,14 @@ def test_the_base_sums_rounded_nets_not_raw_products():
 
 def test_categories_with_the_same_rate_stay_apart():
     totals = compute_totals(
-        [_line("1", "10.00", "Z", "0"), _line("1", "20.00", "E", "0"),
-         _line("1", "5.00", "AE", "0"), _line("1", "1.00", "E", "0")],
+        [
+            _line("1", "10.00", "Z", "0"),
+            _line("1", "20.00", "E", "0"),
+            _line("1", "5.00", "AE", "0"),
+            _line("1", "1.00", "E", "0"),
+        ],
         contribution_rate=RATE,
-    )  # fmt: skip
+    )
     assert [(g.category, g.base) for g in totals.groups] == [
         ("AE", Decimal("5.00")),
         ("E", Decimal("21.00")),
@@ -147,18 +151,27 @@ def test_group_as_json_keeps_exact_strings():
 # --- Property: totals are sums of rounded figures --------------------------------------
 
 QUANTITIES = st.decimals(
-    min_value=Decimal("0.001"), max_value=Decimal("99999.999"), places=3,
-    allow_nan=False, allow_infinity=False,
-)  # fmt: skip
+    min_value=Decimal("0.001"),
+    max_value=Decimal("99999.999"),
+    places=3,
+    allow_nan=False,
+    allow_infinity=False,
+)
 PRICES = st.decimals(
-    min_value=Decimal("0.00"), max_value=Decimal("99999.99"), places=2,
-    allow_nan=False, allow_infinity=False,
-)  # fmt: skip
+    min_value=Decimal("0.00"),
+    max_value=Decimal("99999.99"),
+    places=2,
+    allow_nan=False,
+    allow_infinity=False,
+)
 # What a draft accepts: a line's amount stays below a billion euro (LINE_TOO_LARGE).
 ISSUABLE_QUANTITIES = st.decimals(
-    min_value=Decimal("0.001"), max_value=Decimal("9999.999"), places=3,
-    allow_nan=False, allow_infinity=False,
-)  # fmt: skip
+    min_value=Decimal("0.001"),
+    max_value=Decimal("9999.999"),
+    places=3,
+    allow_nan=False,
+    allow_infinity=False,
+)
 LINES = st.lists(
     st.builds(
         LineInput,
@@ -230,8 +243,11 @@ def test_the_order_of_the_lines_changes_no_total(lines):
     backward = compute_totals(list(reversed(lines)), contribution_rate=RATE)
     assert backward.groups == forward.groups
     assert (backward.net, backward.vat, backward.gross, backward.contribution) == (
-        forward.net, forward.vat, forward.gross, forward.contribution,
-    )  # fmt: skip
+        forward.net,
+        forward.vat,
+        forward.gross,
+        forward.contribution,
+    )
 
 
 # --- Contribution given back by credit notes -------------------------------------------
@@ -239,41 +255,51 @@ def test_the_order_of_the_lines_changes_no_total(lines):
 
 def test_a_full_credit_in_one_go_gives_back_the_whole_contribution():
     assert proportional_contribution(
-        credited_net=Decimal("155.00"), invoice_net=Decimal("155.00"),
-        invoice_contribution=Decimal("10.08"), already_reversed=Decimal("0.00"),
+        credited_net=Decimal("155.00"),
+        invoice_net=Decimal("155.00"),
+        invoice_contribution=Decimal("10.08"),
+        already_reversed=Decimal("0.00"),
         remaining_net=Decimal("155.00"),
-    ) == Decimal("10.08")  # fmt: skip
+    ) == Decimal("10.08")
 
 
 def test_a_partial_credit_gives_back_in_proportion_rounded_half_up():
     # 10.08 x 50 / 155 = 3.2516... -> 3.25
     assert proportional_contribution(
-        credited_net=Decimal("50.00"), invoice_net=Decimal("155.00"),
-        invoice_contribution=Decimal("10.08"), already_reversed=Decimal("0.00"),
+        credited_net=Decimal("50.00"),
+        invoice_net=Decimal("155.00"),
+        invoice_contribution=Decimal("10.08"),
+        already_reversed=Decimal("0.00"),
         remaining_net=Decimal("155.00"),
-    ) == Decimal("3.25")  # fmt: skip
+    ) == Decimal("3.25")
     # 0.07 x 0.50 / 1.00 = 0.035 -> 0.04 (half up)
     assert proportional_contribution(
-        credited_net=Decimal("0.50"), invoice_net=Decimal("1.00"),
-        invoice_contribution=Decimal("0.07"), already_reversed=Decimal("0.00"),
+        credited_net=Decimal("0.50"),
+        invoice_net=Decimal("1.00"),
+        invoice_contribution=Decimal("0.07"),
+        already_reversed=Decimal("0.00"),
         remaining_net=Decimal("1.00"),
-    ) == Decimal("0.04")  # fmt: skip
+    ) == Decimal("0.04")
 
 
 def test_the_last_credit_takes_exactly_what_is_left():
     assert proportional_contribution(
-        credited_net=Decimal("105.00"), invoice_net=Decimal("155.00"),
-        invoice_contribution=Decimal("10.08"), already_reversed=Decimal("3.25"),
+        credited_net=Decimal("105.00"),
+        invoice_net=Decimal("155.00"),
+        invoice_contribution=Decimal("10.08"),
+        already_reversed=Decimal("3.25"),
         remaining_net=Decimal("105.00"),
-    ) == Decimal("6.83")  # fmt: skip
+    ) == Decimal("6.83")
 
 
 def test_a_zero_invoice_gives_nothing_back():
     assert proportional_contribution(
-        credited_net=Decimal("0.00"), invoice_net=Decimal("0.00"),
-        invoice_contribution=Decimal("0.00"), already_reversed=Decimal("0.00"),
+        credited_net=Decimal("0.00"),
+        invoice_net=Decimal("0.00"),
+        invoice_contribution=Decimal("0.00"),
+        already_reversed=Decimal("0.00"),
         remaining_net=Decimal("1.00"),
-    ) == Decimal("0.00")  # fmt: skip
+    ) == Decimal("0.00")
 
 
 @st.composite
@@ -296,14 +322,18 @@ def test_several_partial_credits_reverse_exactly_the_contribution(net_parts, rat
     credited = Decimal("0.00")
     for part in parts:
         step = proportional_contribution(
-            credited_net=part, invoice_net=invoice_net, invoice_contribution=contribution,
-            already_reversed=reversed_total, remaining_net=invoice_net - credited,
-        )  # fmt: skip
+            credited_net=part,
+            invoice_net=invoice_net,
+            invoice_contribution=contribution,
+            already_reversed=reversed_total,
+            remaining_net=invoice_net - credited,
+        )
         assert _is_cents(step)
         if part != invoice_net - credited:
             # Not the last: in proportion, rounded, but never more than is left.
-            assert step == min(_cents(contribution * part / invoice_net),
-                               contribution - reversed_total)  # fmt: skip
+            assert step == min(
+                _cents(contribution * part / invoice_net), contribution - reversed_total
+            )
         assert Decimal("0.00") <= step <= contribution - reversed_total
         reversed_total += step
         credited += part
@@ -320,10 +350,23 @@ SUPPLY = datetime.date(2026, 11, 20)
 def test_vat_options_on_a_date_come_from_the_rules():
     options, provenance = vat_options(SUPPLY)
     assert [o.code for o in options] == [
-        "S:21", "S:12", "S:6", "Z:0", "E:0", "AE:0", "K:0", "G:0", "O:0",
-    ]  # fmt: skip
-    keys = ["vat.categories", "vat.rates.standard", "vat.rates.intermediate",
-            "vat.rates.reduced", "vat.rates.zero"]  # fmt: skip
+        "S:21",
+        "S:12",
+        "S:6",
+        "Z:0",
+        "E:0",
+        "AE:0",
+        "K:0",
+        "G:0",
+        "O:0",
+    ]
+    keys = [
+        "vat.categories",
+        "vat.rates.standard",
+        "vat.rates.intermediate",
+        "vat.rates.reduced",
+        "vat.rates.zero",
+    ]
     assert provenance == rules_on(keys, on=SUPPLY).provenance()
     by_code = {o.code: o for o in options}
     assert by_code["S:21"].label() == "21 %"
@@ -338,9 +381,19 @@ def test_vat_options_on_a_date_come_from_the_rules():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("code", "found"),
-    [("S:21", "S:21"), ("S:21.00", "S:21"), ("S:6", "S:6"), ("AE:0", "AE:0"), ("S:22", None),
-     ("X:21", None), ("S:abc", None), ("S:", None), ("", None), ("Z:6", None)],
-)  # fmt: skip
+    [
+        ("S:21", "S:21"),
+        ("S:21.00", "S:21"),
+        ("S:6", "S:6"),
+        ("AE:0", "AE:0"),
+        ("S:22", None),
+        ("X:21", None),
+        ("S:abc", None),
+        ("S:", None),
+        ("", None),
+        ("Z:6", None),
+    ],
+)
 def test_vat_option_for_a_code(code, found):
     options, _provenance = vat_options(SUPPLY)
     option = vat_option_for(code, options)
@@ -376,8 +429,11 @@ class IssuedTotals(TestCase):
             LineInput(q, p, code.split(":")[0], Decimal(code.split(":")[1]))
             for q, p, code, _comma in typed
         ]
-        rate = Decimal(rules_on(["invoicing.contribution_rate"], on=SUPPLY).value(
-            "invoicing.contribution_rate"))  # fmt: skip
+        rate = Decimal(
+            rules_on(["invoicing.contribution_rate"], on=SUPPLY).value(
+                "invoicing.contribution_rate"
+            )
+        )
         assert rate == Decimal("6.5")
         expected = _expected(lines, rate)
         stored = list(invoice.lines.order_by("position").values_list("net_amount", flat=True))
@@ -387,8 +443,10 @@ class IssuedTotals(TestCase):
             for g in invoice.vat_breakdown
         } == {key: (base, expected.vats[key]) for key, base in expected.bases.items()}
         assert (invoice.total_net, invoice.total_vat, invoice.total_gross) == (
-            expected.net, expected.vat, expected.gross,
-        )  # fmt: skip
+            expected.net,
+            expected.vat,
+            expected.gross,
+        )
         assert invoice.contribution == expected.contribution
         assert invoice.contribution_rate == rate
         assert invoice.member_share == expected.member_share

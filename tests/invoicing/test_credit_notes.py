@@ -26,8 +26,10 @@ MENTION = {
     "fr": "TVA à reverser à l'État dans la mesure où elle a été initialement déduite.",
     "en": "VAT to be repaid to the State insofar as it was initially deducted.",
 }
-TWO_LINES = [("Translation NL>FR, 12 pages", "12", "45.00", "S:21"),
-             ("Recital", "1", "600.00", "E:0")]  # fmt: skip
+TWO_LINES = [
+    ("Translation NL>FR, 12 pages", "12", "45.00", "S:21"),
+    ("Recital", "1", "600.00", "E:0"),
+]
 
 
 @pytest.fixture
@@ -49,20 +51,31 @@ def test_a_full_credit_note_mirrors_the_invoice(me, language):
     assert note.kind == DocumentKind.CREDIT_NOTE and note.status == InvoiceStatus.ISSUED
     assert note.credited_invoice == invoice
     assert (note.series, note.year, note.sequence, note.number) == (
-        "credit_note", 2026, 1, "C2026-000001",
-    )  # fmt: skip
+        "credit_note",
+        2026,
+        1,
+        "C2026-000001",
+    )
     assert note.issue_date == note.due_date == datetime.date(2026, 11, 22)
     assert note.credit_reason == "Ordered twice"
     assert note.structured_reference == ogm_from_number(2_000_000_000 + note.pk)
     assert ogm_is_valid(note.structured_reference)
-    assert (note.total_net, note.total_vat, note.total_gross) == (
-        invoice.total_net, invoice.total_vat, invoice.total_gross,
-    ) == (Decimal("1140.00"), Decimal("113.40"), Decimal("1253.40"))  # fmt: skip
+    assert (
+        (note.total_net, note.total_vat, note.total_gross)
+        == (
+            invoice.total_net,
+            invoice.total_vat,
+            invoice.total_gross,
+        )
+        == (Decimal("1140.00"), Decimal("113.40"), Decimal("1253.40"))
+    )
     assert note.contribution == invoice.contribution == Decimal("74.10")
     assert note.vat_breakdown == invoice.vat_breakdown
     assert (note.seller, note.buyer, note.language) == (
-        invoice.seller, invoice.buyer, invoice.language,
-    )  # fmt: skip
+        invoice.seller,
+        invoice.buyer,
+        invoice.language,
+    )
     # The original's mentions (the art. 44 exemption), then the statutory wording.
     assert len(note.mentions) == 2
     assert note.mentions[0] == invoice.mentions[0]
@@ -71,8 +84,11 @@ def test_a_full_credit_note_mirrors_the_invoice(me, language):
     keys = ["invoicing.number_format", "invoicing.credit_note_mention"]
     expected_rules = rules_on(keys, on=note.issue_date).provenance()
     assert note.rules_used == expected_rules | vat_options(invoice.supply_date)[1]
-    credited = list(note.lines.order_by("position").values_list(
-        "credits_line_id", "quantity", "unit_price", "vat_category", "net_amount"))  # fmt: skip
+    credited = list(
+        note.lines.order_by("position").values_list(
+            "credits_line_id", "quantity", "unit_price", "vat_category", "net_amount"
+        )
+    )
     assert credited == [
         (_line_ids(invoice)[0], Decimal("12.000"), Decimal("45.00"), "S", Decimal("540.00")),
         (_line_ids(invoice)[1], Decimal("1.000"), Decimal("600.00"), "E", Decimal("600.00")),
@@ -96,14 +112,18 @@ def test_a_partial_credit_gives_back_the_contribution_in_proportion(me):
     note = credit(invoice, quantities={pages: "1", recital: ""})
     # 45.00 of 1140.00: 74.10 x 45 / 1140 = 2.925 -> 2.93 (half up)
     assert (note.total_net, note.total_vat, note.total_gross, note.contribution) == (
-        Decimal("45.00"), Decimal("9.45"), Decimal("54.45"), Decimal("2.93"),
-    )  # fmt: skip
+        Decimal("45.00"),
+        Decimal("9.45"),
+        Decimal("54.45"),
+        Decimal("2.93"),
+    )
     assert note.lines.get().credits_line_id == pages
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.ISSUED
     assert (invoice.amount_credited, invoice.contribution_credited) == (
-        Decimal("54.45"), Decimal("2.93"),
-    )  # fmt: skip
+        Decimal("54.45"),
+        Decimal("2.93"),
+    )
     assert invoice.amount_due == Decimal("1198.95")
     assert services.creditable_quantities(invoice) == {pages: Decimal("11"), recital: Decimal("1")}
     # Only the 21% line is credited: the recital's exemption mention is not repeated.
@@ -257,8 +277,9 @@ def test_only_an_issued_invoice_can_be_credited(me):
 
 def test_a_paid_invoice_can_still_be_credited(me):
     invoice = issued(me)
-    services.invoice_payment_register(invoice=invoice, amount="653.40",
-                                      value_date=TODAY, acting_user=me.user)  # fmt: skip
+    services.invoice_payment_register(
+        invoice=invoice, amount="653.40", value_date=TODAY, acting_user=me.user
+    )
     note = credit(invoice, reason="Refund: the work was cancelled")
     invoice.refresh_from_db()
     assert note.total_gross == Decimal("653.40")

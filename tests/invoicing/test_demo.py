@@ -110,8 +110,10 @@ def test_totals_are_compute_totals_of_the_lines(seeded):
         )
         assert [x.net_amount for x in mine] == totals.line_nets
         assert (invoice.total_net, invoice.total_vat, invoice.total_gross) == (
-            totals.net, totals.vat, totals.gross,
-        )  # fmt: skip
+            totals.net,
+            totals.vat,
+            totals.gross,
+        )
         assert invoice.vat_breakdown == [g.as_json() for g in totals.groups]
         if invoice.kind == DocumentKind.INVOICE:
             assert invoice.contribution == totals.contribution
@@ -157,8 +159,11 @@ def test_credit_notes_and_follow_up(seeded):
         assert note.issue_date is not None and original.issue_date is not None
         assert note.issue_date >= original.issue_date
         assert (note.member_id, note.client_id, note.seller, note.buyer) == (
-            original.member_id, original.client_id, original.seller, original.buyer,
-        )  # fmt: skip
+            original.member_id,
+            original.client_id,
+            original.seller,
+            original.buyer,
+        )
         assert original.amount_credited == note.total_gross
         assert original.contribution_credited == note.contribution
         assert all(
@@ -189,10 +194,14 @@ def test_a_real_issue_continues_the_numbering(seeded):
     activity = Activity.objects.filter(member=sofie).first()
     assert client is not None and activity is not None
     draft = invoice_draft_save(
-        member=sofie, acting_user=sofie.user, client=client, activity=activity,
-        supply_date=datetime.date.today(), payment_term_days=30,
+        member=sofie,
+        acting_user=sofie.user,
+        client=client,
+        activity=activity,
+        supply_date=datetime.date.today(),
+        payment_term_days=30,
         lines=[{"description": "Work", "quantity": "2", "unit_price": "50", "vat": "S:21"}],
-    )  # fmt: skip
+    )
     issued = invoice_issue(invoice=draft, acting_user=sofie.user)
     assert issued.sequence == counter.last_number + 1
     assert issued.number == f"F{issued.year}-{counter.last_number + 1:06d}"

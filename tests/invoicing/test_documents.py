@@ -105,9 +105,11 @@ def test_the_pdf_prints_the_exemption_mention_and_a_credit_note_its_wording(
 ):
     client = ClientFactory(member=me, language="en")
     invoice = issue_and_render(
-        me, django_capture_on_commit_callbacks, client=client,
+        me,
+        django_capture_on_commit_callbacks,
+        client=client,
         lines=[("Concert", "1", "800.00", "E:0"), ("Travel", "2", "10.00", "S:21")],
-    )  # fmt: skip
+    )
     assert invoice.mentions
     text = pdf_text(
         services.document_read(InvoiceDocument.objects.get(invoice=invoice, format="pdf"))
@@ -246,8 +248,11 @@ def test_a_template_error_fails_loudly_and_stores_nothing(
 def test_a_syntax_error_in_the_template_fails_the_same_way(me, monkeypatch):
     invoice = issued(me)
     templates = {rendering.PDF_TEMPLATE: "{% if %}"}
-    monkeypatch.setattr(rendering, "_engine", lambda: Engine(
-        loaders=[("django.template.loaders.locmem.Loader", templates)]))  # fmt: skip
+    monkeypatch.setattr(
+        rendering,
+        "_engine",
+        lambda: Engine(loaders=[("django.template.loaders.locmem.Loader", templates)]),
+    )
     with pytest.raises(rendering.RenderError, match="TemplateSyntaxError"):
         services.invoice_document_store(invoice_id=invoice.pk, format="pdf")
     assert not InvoiceDocument.objects.exists()
@@ -345,12 +350,18 @@ def test_an_smtp_failure_is_retried_then_shown_as_failed_and_retried_by_the_memb
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "This client has no email address. Add one on the client's page, then send the "
-               "invoice."),
-        ("nl", "Deze klant heeft geen e-mailadres. Voeg er een toe op de pagina van de klant en "
-               "verstuur dan de factuur."),
+        (
+            "en",
+            "This client has no email address. Add one on the client's page, then send the "
+            "invoice.",
+        ),
+        (
+            "nl",
+            "Deze klant heeft geen e-mailadres. Voeg er een toe op de pagina van de klant en "
+            "verstuur dan de factuur.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_client_without_email_gets_a_clear_message_and_nothing_is_queued(
     client, django_capture_on_commit_callbacks, language, expected
 ):

@@ -123,13 +123,24 @@ def test_issuing_with_a_real_worker_stores_one_pdf_with_number_totals_reference_
     with in_process_worker(celery_app, ["celery", "documents"]):
         # Issuing commits, then enqueues the render on the `documents` queue.
         invoices = [
-            issued(me, client=dutch, lines=[("Vertaling NL>FR", "10", "50.00", "S:21"),
-                                             ("Boeken", "2", "20.00", "S:6"),
-                                             ("Voorstelling", "1", "100.00", "E:0")]),
-            issued(me, client=english, lines=[("Translation EN>NL", "12", "45.00", "S:21"),
-                                              ("Subcontracted proofreading", "3", "80.00",
-                                               "AE:0")]),
-        ]  # fmt: skip
+            issued(
+                me,
+                client=dutch,
+                lines=[
+                    ("Vertaling NL>FR", "10", "50.00", "S:21"),
+                    ("Boeken", "2", "20.00", "S:6"),
+                    ("Voorstelling", "1", "100.00", "E:0"),
+                ],
+            ),
+            issued(
+                me,
+                client=english,
+                lines=[
+                    ("Translation EN>NL", "12", "45.00", "S:21"),
+                    ("Subcontracted proofreading", "3", "80.00", "AE:0"),
+                ],
+            ),
+        ]
         assert wait_for(lambda: all(documents_of(i) for i in invoices)), "no PDF was stored"
         # Rendering again (a redelivery, the sweep) stores nothing new.
         with finished_tasks() as finished:
@@ -296,8 +307,9 @@ def test_issuing_while_redis_is_down_or_hung_answers_at_once_and_the_sweep_catch
     # The render's failed publish opened the breaker: the transmission task
     # of the same request was not even tried (one timeout per request).
     skipped = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Broker marked")]
-    assert skipped == ["Broker marked down; invoicing.peppol_transmit not sent, a sweep will "
-                       "retry it"]  # fmt: skip
+    assert skipped == [
+        "Broker marked down; invoicing.peppol_transmit not sent, a sweep will retry it"
+    ]
 
     own_redis.start()  # the same port
     # The failed publish opened the per-process breaker, which would skip the

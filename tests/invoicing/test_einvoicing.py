@@ -54,8 +54,10 @@ def test_the_client_page_and_the_invoice_page_show_the_decision(client):
     customer = ClientFactory(member=member)
     invoice = issued(member, client=customer)
     client.force_login(member.user)
-    for url in (reverse("invoicing:client_detail", args=[customer.pk]),
-                reverse("invoicing:invoice_detail", args=[invoice.pk])):  # fmt: skip
+    for url in (
+        reverse("invoicing:client_detail", args=[customer.pk]),
+        reverse("invoicing:invoice_detail", args=[invoice.pk]),
+    ):
         page = client.get(url).content.decode()
         assert "Peppol e-invoice" in page and "required by law" in page
         assert "0208:0403019261" in page
@@ -72,10 +74,13 @@ def test_the_client_page_and_the_invoice_page_show_the_decision(client):
     [
         ([("Workshop", "1", "100.00", "O:0"), ("Travel", "1", "10.00", "S:21")], {}, "BR-O-11"),
         ([("Goods", "1", "100.00", "K:0")], {}, "BR-IC-02"),
-        ([("Goods", "1", "100.00", "G:0")], {"country": "NL", "vat_number": "NL004495445B01",
-                                              "enterprise_number": ""}, "outside the European"),
+        (
+            [("Goods", "1", "100.00", "G:0")],
+            {"country": "NL", "vat_number": "NL004495445B01", "enterprise_number": ""},
+            "outside the European",
+        ),
     ],
-)  # fmt: skip
+)
 def test_issuing_refuses_what_the_e_invoice_rules_forbid_and_names_the_rule(
     lines, client_kwargs, rule
 ):
@@ -112,15 +117,24 @@ def test_the_sum_rules_hold_for_what_is_issued():
     from invoicing import en16931
 
     assert not en16931.sum_problems(
-        line_nets=["10.00", "5.55"], total_net="15.55", total_vat="3.27", total_gross="18.82",
+        line_nets=["10.00", "5.55"],
+        total_net="15.55",
+        total_vat="3.27",
+        total_gross="18.82",
         breakdown=[{"base": "15.55", "vat": "3.27"}],
-    )  # fmt: skip
+    )
     wrong = en16931.sum_problems(
-        line_nets=["10.00", "5.55"], total_net="15.56", total_vat="3.27", total_gross="18.82",
+        line_nets=["10.00", "5.55"],
+        total_net="15.56",
+        total_vat="3.27",
+        total_gross="18.82",
         breakdown=[{"base": "15.55", "vat": "3.27"}],
-    )  # fmt: skip
-    assert [str(w).split("(")[1].split(")")[0] for w in wrong] == ["BR-CO-10", "BR-CO-13",
-                                                                   "BR-CO-15"]  # fmt: skip
+    )
+    assert [str(w).split("(")[1].split(")")[0] for w in wrong] == [
+        "BR-CO-10",
+        "BR-CO-13",
+        "BR-CO-15",
+    ]
 
 
 # --- Transmission through an access point ------------------------------------------------------
@@ -179,16 +193,22 @@ def test_an_unreachable_access_point_is_retried_and_a_refusal_fails_for_staff_to
     assert refused.status == TransmissionStatus.FAILED and refused.attempts == 1
     assert "not registered" in refused.provider_message
 
-    staff, user = _staff_client("view_peppoltransmission", "change_peppoltransmission",
-                                "view_invoice")  # fmt: skip
-    listing = _html(staff.get(reverse("admin:invoicing_peppoltransmission_changelist")
-                              + "?status__exact=failed"))  # fmt: skip
+    staff, user = _staff_client(
+        "view_peppoltransmission", "change_peppoltransmission", "view_invoice"
+    )
+    listing = _html(
+        staff.get(
+            reverse("admin:invoicing_peppoltransmission_changelist") + "?status__exact=failed"
+        )
+    )
     assert second.number in listing and first.number not in listing
     page = _html(staff.get(reverse("admin:invoicing_invoice_change", args=[second.pk])))
     assert "not registered" in page
     with django_capture_on_commit_callbacks(execute=True):
-        staff.post(reverse("admin:invoicing_peppoltransmission_changelist"),
-                   {"action": "retry_failed", "_selected_action": [refused.pk]})  # fmt: skip
+        staff.post(
+            reverse("admin:invoicing_peppoltransmission_changelist"),
+            {"action": "retry_failed", "_selected_action": [refused.pk]},
+        )
     refused.refresh_from_db()
     assert refused.status == TransmissionStatus.SENT
     with pytest.raises(ValidationError):

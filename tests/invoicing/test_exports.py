@@ -78,10 +78,16 @@ def book(django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
     draft(sofie, today=datetime.date(2026, 4, 1))  # a draft has no PDF to export
     assert not InvoiceDocument.objects.filter(invoice=unrendered).exists()
     return {
-        "sofie": sofie, "julien": julien, "before": before, "march": march,
-        "julien_may": julien_may, "june": june, "note": note, "unrendered": unrendered,
+        "sofie": sofie,
+        "julien": julien,
+        "before": before,
+        "march": march,
+        "julien_may": julien_may,
+        "june": june,
+        "note": note,
+        "unrendered": unrendered,
         "after": after,
-    }  # fmt: skip
+    }
 
 
 # --- What the ZIP holds ----------------------------------------------------------------
@@ -101,8 +107,10 @@ def test_a_member_exports_exactly_their_frozen_pdfs_of_the_period(
     assert response.status_code == 302
     assert response["Location"] == reverse("invoicing:export_detail", args=[export.pk])
     assert (export.requested_by, export.member, export.status) == (
-        sofie.user, sofie, ExportStatus.DONE,
-    )  # fmt: skip
+        sofie.user,
+        sofie,
+        ExportStatus.DONE,
+    )
     assert (export.total, export.done, export.percent) == (4, 4, 100)
     entries = _download(web, reverse("invoicing:export_download", args=[export.pk]))
     expected = [book[key] for key in ("march", "june", "note", "unrendered")]
@@ -181,9 +189,11 @@ def test_staff_export_refusals(book: dict[str, Any]) -> None:
 
 def test_staff_without_the_permission_are_refused(book: dict[str, Any]) -> None:
     export = DocumentExport.objects.create(
-        requested_by=book["sofie"].user, member=book["sofie"],
-        date_from=datetime.date(2026, 1, 1), date_to=datetime.date(2026, 1, 31),
-    )  # fmt: skip
+        requested_by=book["sofie"].user,
+        member=book["sofie"],
+        date_from=datetime.date(2026, 1, 1),
+        date_to=datetime.date(2026, 1, 31),
+    )
     web = Client()
     web.force_login(_staff_with("view_member"))
     for url in (
@@ -208,9 +218,12 @@ def _staff_with(codename: str) -> User:
 
 def _export(member: Member, **fields: Any) -> DocumentExport:
     return DocumentExport.objects.create(
-        requested_by=member.user, member=member, date_from=datetime.date(2026, 1, 1),
-        date_to=datetime.date(2026, 6, 30), **fields,
-    )  # fmt: skip
+        requested_by=member.user,
+        member=member,
+        date_from=datetime.date(2026, 1, 1),
+        date_to=datetime.date(2026, 6, 30),
+        **fields,
+    )
 
 
 POLLS = 'hx-trigger="every 1s"'
@@ -407,9 +420,13 @@ def test_an_export_not_ready_has_nothing_to_download() -> None:
 def _many_exports(member: Member, count: int) -> None:
     for index in range(count):
         _export(
-            member, status=ExportStatus.DONE if index % 2 else ExportStatus.FAILED, total=3,
-            done=3, size=100, file=f"e/{index}.zip",
-        )  # fmt: skip
+            member,
+            status=ExportStatus.DONE if index % 2 else ExportStatus.FAILED,
+            total=3,
+            done=3,
+            size=100,
+            file=f"e/{index}.zip",
+        )
 
 
 @pytest.mark.parametrize("count", [1, 30])

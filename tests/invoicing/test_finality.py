@@ -77,8 +77,10 @@ def test_an_issued_invoice_cannot_be_saved_or_deleted_through_the_model(me):
     fresh.save(update_fields=["sent_at", "status", "updated_at"])
     stored = Invoice.objects.get(pk=invoice.pk)
     assert (stored.total_net, stored.notes, stored.status) == (
-        Decimal("540.00"), "", InvoiceStatus.SENT,
-    )  # fmt: skip
+        Decimal("540.00"),
+        "",
+        InvoiceStatus.SENT,
+    )
 
 
 def test_the_lines_of_an_issued_invoice_cannot_change_through_the_model(me):
@@ -91,8 +93,16 @@ def test_the_lines_of_an_issued_invoice_cannot_change_through_the_model(me):
     with pytest.raises(ValidationError):
         line.delete()
     with pytest.raises(ValidationError):
-        InvoiceLine(invoice=invoice, position=2, description="Extra", quantity=1, unit_price=1,
-                    vat_category="S", vat_rate=21, net_amount=1).save()  # fmt: skip
+        InvoiceLine(
+            invoice=invoice,
+            position=2,
+            description="Extra",
+            quantity=1,
+            unit_price=1,
+            vat_category="S",
+            vat_rate=21,
+            net_amount=1,
+        ).save()
     assert list(invoice.lines.values_list("quantity", flat=True)) == [Decimal("12.000")]
 
 
@@ -139,8 +149,10 @@ def test_the_database_refuses_to_change_an_issued_invoice(me, postgresql, assign
     )
     stored = Invoice.objects.get(pk=invoice.pk)
     assert (stored.number, stored.total_net, stored.status) == (
-        "F2026-000001", Decimal("540.00"), InvoiceStatus.ISSUED,
-    )  # fmt: skip
+        "F2026-000001",
+        Decimal("540.00"),
+        InvoiceStatus.ISSUED,
+    )
 
 
 def test_the_database_lets_the_follow_up_change(me, postgresql):
@@ -156,8 +168,7 @@ def test_the_database_lets_the_follow_up_change(me, postgresql):
 
 def test_the_database_refuses_to_delete_an_issued_invoice_or_credit_note(me, postgresql):
     invoice = issued(me)
-    note = services.credit_note_issue(invoice=invoice, acting_user=me.user, reason="x",
-                                      today=TODAY)  # fmt: skip
+    note = services.credit_note_issue(invoice=invoice, acting_user=me.user, reason="x", today=TODAY)
     for document in (note, invoice):
         _refused_by_the_database("DELETE FROM invoicing_invoice WHERE id = %s", [document.pk])
         # A queryset delete (the admin's bulk action) goes past the model guard.
@@ -210,8 +221,9 @@ def test_the_database_refuses_to_change_or_delete_a_payment(me, postgresql):
 def test_the_database_lets_drafts_change(me, postgresql):
     invoice = draft(me, supply_date=TODAY - datetime.timedelta(days=1))
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE invoicing_invoiceline SET quantity = 2 WHERE invoice_id = %s",
-                       [invoice.pk])  # fmt: skip
+        cursor.execute(
+            "UPDATE invoicing_invoiceline SET quantity = 2 WHERE invoice_id = %s", [invoice.pk]
+        )
         cursor.execute("UPDATE invoicing_invoice SET notes = 'ok' WHERE id = %s", [invoice.pk])
         cursor.execute("DELETE FROM invoicing_invoiceline WHERE invoice_id = %s", [invoice.pk])
         cursor.execute("DELETE FROM invoicing_invoice WHERE id = %s", [invoice.pk])

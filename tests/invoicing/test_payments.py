@@ -39,8 +39,10 @@ def test_a_partial_then_the_full_payment(me):
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PARTLY_PAID
     assert (invoice.amount_paid, invoice.amount_due, invoice.paid_on) == (
-        Decimal("300.00"), Decimal("353.40"), None,
-    )  # fmt: skip
+        Decimal("300.00"),
+        Decimal("353.40"),
+        None,
+    )
     paid_on = TODAY + datetime.timedelta(days=5)  # in the past once the suite runs
     _pay(invoice, Decimal("353.40"), value_date=paid_on)
     invoice.refresh_from_db()
@@ -48,8 +50,9 @@ def test_a_partial_then_the_full_payment(me):
     assert invoice.amount_paid == Decimal("653.40") and invoice.amount_due == Decimal("0.00")
     assert invoice.paid_on == paid_on
     assert list(invoice.payments.values_list("amount", flat=True)) == [
-        Decimal("300.00"), Decimal("353.40"),
-    ]  # fmt: skip
+        Decimal("300.00"),
+        Decimal("353.40"),
+    ]
     # A paid invoice waits for nothing more.
     with pytest.raises(ValidationError) as exc:
         _pay(invoice, "0.01")
@@ -172,8 +175,10 @@ def test_interest_per_half_year_and_the_fixed_compensation(me):
         (datetime.date(2025, 6, 1), datetime.date(2025, 6, 30), Decimal("11.5")),
         (datetime.date(2025, 7, 1), datetime.date(2025, 8, 14), Decimal("10.5")),
     ]
-    exact = (Decimal("653.40") * Decimal("11.5") / 100 * 30 / 365
-             + Decimal("653.40") * Decimal("10.5") / 100 * 45 / 365)  # fmt: skip
+    exact = (
+        Decimal("653.40") * Decimal("11.5") / 100 * 30 / 365
+        + Decimal("653.40") * Decimal("10.5") / 100 * 45 / 365
+    )
     assert (
         late.interest == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == Decimal("14.63")
     )
@@ -182,9 +187,9 @@ def test_interest_per_half_year_and_the_fixed_compensation(me):
 
 def test_interest_over_a_year_boundary_and_on_what_remains_due(me):
     invoice = _overdue(me)
-    services.invoice_payment_register(invoice=invoice, amount="153.40",
-                                      value_date=datetime.date(2025, 6, 10),
-                                      acting_user=me.user)  # fmt: skip
+    services.invoice_payment_register(
+        invoice=invoice, amount="153.40", value_date=datetime.date(2025, 6, 10), acting_user=me.user
+    )
     invoice.refresh_from_db()
     today = datetime.date(2026, 1, 10)
     late = services.late_payment(invoice=invoice, today=today)
@@ -195,12 +200,16 @@ def test_interest_over_a_year_boundary_and_on_what_remains_due(me):
         (datetime.date(2026, 1, 1), datetime.date(2026, 1, 10)),
     ]
     assert [rate for *_dates, rate in late.periods] == [
-        Decimal("11.5"), Decimal("10.5"), Decimal("10.5"),
-    ]  # fmt: skip
+        Decimal("11.5"),
+        Decimal("10.5"),
+        Decimal("10.5"),
+    ]
     outstanding = Decimal("500.00")
-    exact = (outstanding * Decimal("11.5") / 100 * 30 / 365
-             + outstanding * Decimal("10.5") / 100 * 184 / 365
-             + outstanding * Decimal("10.5") / 100 * 10 / 365)  # fmt: skip
+    exact = (
+        outstanding * Decimal("11.5") / 100 * 30 / 365
+        + outstanding * Decimal("10.5") / 100 * 184 / 365
+        + outstanding * Decimal("10.5") / 100 * 10 / 365
+    )
     assert (
         late.interest == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == Decimal("32.63")
     )
@@ -215,9 +224,9 @@ def test_no_late_payment_figures_when_nothing_is_late(me):
     person = _overdue(me, kind="person", vat_number="", enterprise_number="")
     assert services.late_payment(invoice=person, today=datetime.date(2025, 8, 14)) is None
     # Paid in full, or fully credited: nothing is due.
-    services.invoice_payment_register(invoice=invoice, amount="653.40",
-                                      value_date=datetime.date(2025, 7, 1),
-                                      acting_user=me.user)  # fmt: skip
+    services.invoice_payment_register(
+        invoice=invoice, amount="653.40", value_date=datetime.date(2025, 7, 1), acting_user=me.user
+    )
     invoice.refresh_from_db()
     assert services.late_payment(invoice=invoice, today=datetime.date(2025, 8, 14)) is None
     credited = _overdue(me)

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _pay(invoice: Invoice, amount: str, on: datetime.date) -> None:
-    services.invoice_payment_register(invoice=invoice, amount=amount, value_date=on,
-                                      acting_user=invoice.member.user)  # fmt: skip
+    services.invoice_payment_register(
+        invoice=invoice, amount=amount, value_date=on, acting_user=invoice.member.user
+    )
     invoice.refresh_from_db()
 
 
@@ -48,27 +49,54 @@ class Book:
         def issue_on(day, client, activity, lines):
             return issued(m, today=day, client=client, activity=activity, lines=lines)
 
-        self.old = issue_on(datetime.date(2025, 11, 28), self.brouwerij, self.translation,
-                            [("Old job", "1", "100.00", "S:21")])  # fmt: skip
+        self.old = issue_on(
+            datetime.date(2025, 11, 28),
+            self.brouwerij,
+            self.translation,
+            [("Old job", "1", "100.00", "S:21")],
+        )
         _pay(self.old, "121.00", datetime.date(2025, 12, 5))
-        self.dec = issue_on(datetime.date(2025, 12, 15), self.brouwerij, self.translation,
-                            [("Newspapers", "1", "200.00", "Z:0")])  # fmt: skip
-        self.inv1 = issue_on(datetime.date(2026, 9, 10), self.marolles, self.translation,
-                             [("Translation of a contract", "10", "45.00", "S:21")])  # fmt: skip
-        self.inv2 = issue_on(datetime.date(2026, 11, 2), self.brouwerij, self.theatre,
-                             [("Stage lighting", "1", "1000.00", "S:6")])  # fmt: skip
-        self.inv3 = issue_on(datetime.date(2026, 11, 5), self.marolles, self.theatre,
-                             [("Recital", "2", "150.00", "E:0")])  # fmt: skip
+        self.dec = issue_on(
+            datetime.date(2025, 12, 15),
+            self.brouwerij,
+            self.translation,
+            [("Newspapers", "1", "200.00", "Z:0")],
+        )
+        self.inv1 = issue_on(
+            datetime.date(2026, 9, 10),
+            self.marolles,
+            self.translation,
+            [("Translation of a contract", "10", "45.00", "S:21")],
+        )
+        self.inv2 = issue_on(
+            datetime.date(2026, 11, 2),
+            self.brouwerij,
+            self.theatre,
+            [("Stage lighting", "1", "1000.00", "S:6")],
+        )
+        self.inv3 = issue_on(
+            datetime.date(2026, 11, 5),
+            self.marolles,
+            self.theatre,
+            [("Recital", "2", "150.00", "E:0")],
+        )
         _pay(self.inv3, "300.00", datetime.date(2026, 11, 6))
         (line,) = self.inv2.lines.values_list("pk", flat=True)
         self.note = credit(self.inv2, quantities={line: "0.25"}, today=datetime.date(2026, 11, 10))
         _pay(self.inv2, "500.00", datetime.date(2026, 11, 12))
-        self.draft = draft(m, client=self.brouwerij, activity=self.translation,
-                           supply_date=datetime.date(2026, 11, 15))  # fmt: skip
+        self.draft = draft(
+            m,
+            client=self.brouwerij,
+            activity=self.translation,
+            supply_date=datetime.date(2026, 11, 15),
+        )
         # Another member's invoice of the same month: never in this member's figures.
         other = MemberFactory(status="member")
-        self.foreign = issued(other, today=datetime.date(2026, 11, 16),
-                              lines=[("Stage lighting", "1", "9999.00", "S:21")])  # fmt: skip
+        self.foreign = issued(
+            other,
+            today=datetime.date(2026, 11, 16),
+            lines=[("Stage lighting", "1", "9999.00", "S:21")],
+        )
 
 
 @pytest.fixture
@@ -77,13 +105,21 @@ def book() -> Book:
 
 
 def _list(book: Book, **filters) -> list[Invoice]:
-    return list(selectors.invoice_list(member=book.member, filters=InvoiceFilters(**filters),
-                                       today=TODAY))  # fmt: skip
+    return list(
+        selectors.invoice_list(member=book.member, filters=InvoiceFilters(**filters), today=TODAY)
+    )
 
 
 def test_the_list_is_newest_first_with_drafts_on_top(book):
-    assert _list(book) == [book.draft, book.note, book.inv3, book.inv2, book.inv1, book.dec,
-                           book.old]  # fmt: skip
+    assert _list(book) == [
+        book.draft,
+        book.note,
+        book.inv3,
+        book.inv2,
+        book.inv1,
+        book.dec,
+        book.old,
+    ]
     assert book.foreign.number == "F2026-000004"  # numbered in the same series...
     assert book.foreign not in _list(book)  # ...but another member's
 
@@ -119,13 +155,21 @@ def test_overdue_depends_on_the_day_and_on_what_is_due(book):
 
 def test_filter_by_kind_client_activity_and_period(book):
     assert _list(book, kind="credit_note") == [book.note]
-    assert _list(book, kind="invoice") == [book.draft, book.inv3, book.inv2, book.inv1, book.dec,
-                                           book.old]  # fmt: skip
+    assert _list(book, kind="invoice") == [
+        book.draft,
+        book.inv3,
+        book.inv2,
+        book.inv1,
+        book.dec,
+        book.old,
+    ]
     assert _list(book, client=book.marolles.pk) == [book.inv3, book.inv1]
     assert _list(book, activity=book.theatre.pk) == [book.note, book.inv3, book.inv2]
     assert _list(book, client=book.brouwerij.pk, activity=book.translation.pk) == [
-        book.draft, book.dec, book.old,
-    ]  # fmt: skip
+        book.draft,
+        book.dec,
+        book.old,
+    ]
     november = {"date_from": datetime.date(2026, 11, 1), "date_to": datetime.date(2026, 11, 30)}
     assert _list(book, **november) == [book.draft, book.note, book.inv3, book.inv2]
     week = {"date_from": datetime.date(2026, 11, 5), "date_to": datetime.date(2026, 11, 10)}
@@ -157,8 +201,12 @@ def test_search_by_number_client_and_line(book, search, expected):
 
 def test_search_by_structured_reference_in_any_written_form(book):
     reference = book.inv1.structured_reference
-    for written in (reference, ogm_format(reference), ogm_format(reference).replace("+", "*"),
-                    f"{reference[:3]} {reference[3:7]} {reference[7:]}"):  # fmt: skip
+    for written in (
+        reference,
+        ogm_format(reference),
+        ogm_format(reference).replace("+", "*"),
+        f"{reference[:3]} {reference[3:7]} {reference[7:]}",
+    ):
         assert _list(book, search=written) == [book.inv1]
     assert _list(book, search=book.foreign.structured_reference) == []
 
@@ -167,9 +215,11 @@ def test_the_dashboard_figures(book, django_assert_num_queries):
     with django_assert_num_queries(3):
         board = selectors.invoicing_dashboard(member=book.member, today=TODAY)
         assert [invoice.client.name for invoice in board.next_due] == ["Brouwerij De Koninck"]
-    expected = {datetime.date(2025, 12, 1): Decimal("200.00"),
-                datetime.date(2026, 9, 1): Decimal("450.00"),
-                datetime.date(2026, 11, 1): Decimal("1050.00")}  # 1000 + 300 - 250  # fmt: skip
+    expected = {
+        datetime.date(2025, 12, 1): Decimal("200.00"),
+        datetime.date(2026, 9, 1): Decimal("450.00"),
+        datetime.date(2026, 11, 1): Decimal("1050.00"),
+    }  # 1000 + 300 - 250
     months = [datetime.date(2025, 12, 1)] + [datetime.date(2026, m, 1) for m in range(1, 12)]
     assert board.months == [MonthTurnover(m, expected.get(m, Decimal("0.00"))) for m in months]
     assert board.max_month == Decimal("1050.00")
@@ -203,19 +253,29 @@ def test_activities_clients_and_the_export(book):
     }
     assert list(selectors.client_list(member=book.member, search="koninck")) == [book.brouwerij]
     assert list(selectors.client_list(member=book.member, search="0403.019.261")) == [
-        book.marolles, book.brouwerij,
-    ]  # fmt: skip
-    rows = list(selectors.invoice_export_rows(
-        member=book.member, date_from=datetime.date(2026, 1, 1), date_to=TODAY))  # fmt: skip
-    assert [r.number for r in rows] == ["F2026-000001", "F2026-000002", "F2026-000003",
-                                        "C2026-000001"]  # fmt: skip
+        book.marolles,
+        book.brouwerij,
+    ]
+    rows = list(
+        selectors.invoice_export_rows(
+            member=book.member, date_from=datetime.date(2026, 1, 1), date_to=TODAY
+        )
+    )
+    assert [r.number for r in rows] == [
+        "F2026-000001",
+        "F2026-000002",
+        "F2026-000003",
+        "C2026-000001",
+    ]
 
 
 def test_another_members_objects_answer_404(book):
     other = MemberFactory(status="member")
-    for getter, pk in [(selectors.invoice_get_owned, book.inv1.pk),
-                       (selectors.client_get_owned, book.marolles.pk),
-                       (selectors.activity_get_owned, book.theatre.pk)]:  # fmt: skip
+    for getter, pk in [
+        (selectors.invoice_get_owned, book.inv1.pk),
+        (selectors.client_get_owned, book.marolles.pk),
+        (selectors.activity_get_owned, book.theatre.pk),
+    ]:
         with pytest.raises(Http404):
             getter(user=other.user, pk=pk)
         assert getter(user=book.member.user, pk=pk).pk == pk
@@ -273,17 +333,22 @@ def test_the_detail_runs_six_queries_whatever_its_lines(lines, django_assert_num
     line_ids = list(invoice.lines.values_list("pk", flat=True))
     for pk in line_ids[: max(1, lines // 4)]:
         credit(invoice, quantities={pk: "1"})
-    services.invoice_payment_register(invoice=invoice, amount="1.00", value_date=TODAY,
-                                      acting_user=member.user)  # fmt: skip
+    services.invoice_payment_register(
+        invoice=invoice, amount="1.00", value_date=TODAY, acting_user=member.user
+    )
     # The invoice with member, client, activity and credited invoice; then its
     # lines, payments, credit notes, stored documents and sendings.
     with django_assert_num_queries(6):
         detail = selectors.invoice_get_owned(user=member.user, pk=invoice.pk)
-        shown = ([line.description for line in detail.lines.all()],
-                 [p.amount for p in detail.payments.all()],
-                 [n.number for n in detail.credit_notes.all()],
-                 detail.client.name, detail.activity.name, detail.member.legal_name,
-                 [d.sha256 for d in detail.documents.all()],
-                 [d.status for d in detail.deliveries.all()])  # fmt: skip
+        shown = (
+            [line.description for line in detail.lines.all()],
+            [p.amount for p in detail.payments.all()],
+            [n.number for n in detail.credit_notes.all()],
+            detail.client.name,
+            detail.activity.name,
+            detail.member.legal_name,
+            [d.sha256 for d in detail.documents.all()],
+            [d.status for d in detail.deliveries.all()],
+        )
     assert len(shown[0]) == lines and shown[1] == [Decimal("1.00")]
     assert len(shown[2]) == max(1, lines // 4)

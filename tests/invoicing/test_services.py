@@ -63,13 +63,20 @@ def _messages(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]
 
 def test_an_activity_is_created_with_a_clean_name_type_and_budget(me):
     activity = services.activity_save(
-        member=me, acting_user=me.user, name="  Theatre tour 2027 ", kind="artistic",
-        budget="12 500,5", description=" On the road ",
-    )  # fmt: skip
+        member=me,
+        acting_user=me.user,
+        name="  Theatre tour 2027 ",
+        kind="artistic",
+        budget="12 500,5",
+        description=" On the road ",
+    )
     activity.refresh_from_db()
     assert (activity.name, activity.kind, activity.budget, activity.description) == (
-        "Theatre tour 2027", "artistic", Decimal("12500.50"), "On the road",
-    )  # fmt: skip
+        "Theatre tour 2027",
+        "artistic",
+        Decimal("12500.50"),
+        "On the road",
+    )
     assert activity.member == me
     assert activity.history.latest().history_user == me.user
 
@@ -89,8 +96,9 @@ def test_activity_names_are_unique_per_member_whatever_the_case(me):
         )
     second.refresh_from_db()
     assert second.name == "Coaching"
-    services.activity_save(member=me, acting_user=me.user, name="Translation NL-FR (2)",
-                           activity=first)  # fmt: skip
+    services.activity_save(
+        member=me, acting_user=me.user, name="Translation NL-FR (2)", activity=first
+    )
     first.refresh_from_db()
     assert first.name == "Translation NL-FR (2)"
     # Another member may use the same name.
@@ -139,18 +147,25 @@ def test_an_archived_activity_takes_no_new_draft_until_restored(me):
 
 def _data(**overrides: Any) -> ClientData:
     values: dict[str, Any] = {
-        "kind": "company", "name": "Atelier Marolles SRL", "street": "Rue Haute 10",
-        "postal_code": "1000", "city": "Bruxelles", "country": "BE",
-        "vat_number": "BE0403019261", "email": "compta@atelier.example.be", "language": "fr",
-    }  # fmt: skip
+        "kind": "company",
+        "name": "Atelier Marolles SRL",
+        "street": "Rue Haute 10",
+        "postal_code": "1000",
+        "city": "Bruxelles",
+        "country": "BE",
+        "vat_number": "BE0403019261",
+        "email": "compta@atelier.example.be",
+        "language": "fr",
+    }
     return ClientData(**(values | overrides))
 
 
 def test_a_belgian_company_gets_its_numbers_normalised_and_a_derived_peppol_id(me):
     client = services.client_save(
-        member=me, acting_user=me.user,
+        member=me,
+        acting_user=me.user,
         data=_data(name="  Atelier Marolles SRL ", vat_number="be 0403.019.261", country="be"),
-    )  # fmt: skip
+    )
     client.refresh_from_db()
     assert client.name == "Atelier Marolles SRL"
     assert str(client.country) == "BE"
@@ -163,9 +178,10 @@ def test_a_belgian_company_gets_its_numbers_normalised_and_a_derived_peppol_id(m
 
 def test_a_belgian_company_with_only_an_enterprise_number(me):
     client = services.client_save(
-        member=me, acting_user=me.user,
+        member=me,
+        acting_user=me.user,
         data=_data(vat_number="", enterprise_number="0202.239.951"),
-    )  # fmt: skip
+    )
     assert (client.vat_number, client.enterprise_number) == ("", "0202239951")
     assert client.peppol_participant == "0208:0202239951"
 
@@ -174,17 +190,21 @@ def test_a_belgian_company_with_only_an_enterprise_number(me):
     ("overrides", "participant"),
     [
         # Foreign companies: the id they gave, under their own scheme.
-        ({"country": "NL", "vat_number": "NL004495445B01", "peppol_id": "0106:12345678"},
-         "0106:12345678"),
+        (
+            {"country": "NL", "vat_number": "NL004495445B01", "peppol_id": "0106:12345678"},
+            "0106:12345678",
+        ),
         ({"country": "NL", "vat_number": "NL004495445B01"}, ""),
         # A private person gets no derived id, even in Belgium.
         ({"kind": "person", "vat_number": "", "name": "Sofie Peeters"}, ""),
-        ({"kind": "person", "vat_number": "", "peppol_id": "9925:be0403019261"},
-         "9925:be0403019261"),
+        (
+            {"kind": "person", "vat_number": "", "peppol_id": "9925:be0403019261"},
+            "9925:be0403019261",
+        ),
         # A Belgian company with an explicit id still uses the derived 0208 one.
         ({"peppol_id": "9925:be0403019261"}, "0208:0403019261"),
     ],
-)  # fmt: skip
+)
 def test_peppol_participant_of_other_clients(me, overrides, participant):
     client = services.client_save(member=me, acting_user=me.user, data=_data(**overrides))
     assert client.peppol_participant == participant
@@ -192,9 +212,10 @@ def test_peppol_participant_of_other_clients(me, overrides, participant):
 
 def test_a_greek_client_writes_el_and_an_unknown_language_falls_back(me):
     client = services.client_save(
-        member=me, acting_user=me.user,
+        member=me,
+        acting_user=me.user,
         data=_data(country="GR", vat_number="EL094259216", language="de"),
-    )  # fmt: skip
+    )
     assert client.vat_number == "EL094259216"
     assert client.enterprise_number == ""
     assert client.language == "nl"
@@ -208,24 +229,39 @@ def test_a_greek_client_writes_el_and_an_unknown_language_falls_back(me):
         ({"country": "", "vat_number": "NL004495445B01"}, {"country": [services.COUNTRY_REQUIRED]}),
         ({"vat_number": "BE0403019262"}, {"vat_number": [VAT_NUMBER_INVALID]}),
         ({"country": "FR", "vat_number": "FR40303265046"}, {"vat_number": [VAT_NUMBER_INVALID]}),
-        ({"vat_number": "", "enterprise_number": "0403.019.262"},
-         {"enterprise_number": [ENTERPRISE_NUMBER_INVALID]}),
-        ({"vat_number": "NL004495445B01"},
-         {"vat_number": [services.VAT_NUMBER_COUNTRY % {"country": "BE"}]}),
-        ({"country": "FR", "vat_number": "BE0403019261"},
-         {"vat_number": [services.VAT_NUMBER_COUNTRY % {"country": "FR"}]}),
-        ({"country": "NL", "vat_number": "NL004495445B01", "enterprise_number": "0403019261"},
-         {"enterprise_number": [services.ENTERPRISE_NUMBER_NOT_BELGIAN]}),
+        (
+            {"vat_number": "", "enterprise_number": "0403.019.262"},
+            {"enterprise_number": [ENTERPRISE_NUMBER_INVALID]},
+        ),
+        (
+            {"vat_number": "NL004495445B01"},
+            {"vat_number": [services.VAT_NUMBER_COUNTRY % {"country": "BE"}]},
+        ),
+        (
+            {"country": "FR", "vat_number": "BE0403019261"},
+            {"vat_number": [services.VAT_NUMBER_COUNTRY % {"country": "FR"}]},
+        ),
+        (
+            {"country": "NL", "vat_number": "NL004495445B01", "enterprise_number": "0403019261"},
+            {"enterprise_number": [services.ENTERPRISE_NUMBER_NOT_BELGIAN]},
+        ),
         ({"enterprise_number": "0202239951"}, {"enterprise_number": [ENTERPRISE_NUMBER_MISMATCH]}),
-        ({"country": "NL", "vat_number": "", "peppol_id": "0106 12345678"},
-         {"peppol_id": [PEPPOL_ID_INVALID]}),
+        (
+            {"country": "NL", "vat_number": "", "peppol_id": "0106 12345678"},
+            {"peppol_id": [PEPPOL_ID_INVALID]},
+        ),
         ({"kind": "alien"}, {"kind": ["Choose a type from the list."]}),
         # Every problem at once, each next to its field.
-        ({"name": "", "vat_number": "BE0403019262", "enterprise_number": "123"},
-         {"name": [services.CLIENT_NAME_REQUIRED], "vat_number": [VAT_NUMBER_INVALID],
-          "enterprise_number": [ENTERPRISE_NUMBER_INVALID]}),
+        (
+            {"name": "", "vat_number": "BE0403019262", "enterprise_number": "123"},
+            {
+                "name": [services.CLIENT_NAME_REQUIRED],
+                "vat_number": [VAT_NUMBER_INVALID],
+                "enterprise_number": [ENTERPRISE_NUMBER_INVALID],
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_clients_are_refused_and_nothing_changes(me, overrides, expected):
     existing = services.client_save(member=me, acting_user=me.user, data=_data())
     before = counts()
@@ -234,13 +270,17 @@ def test_bad_clients_are_refused_and_nothing_changes(me, overrides, expected):
     assert _messages(exc) == {k: [str(m) for m in v] for k, v in expected.items()}
     # The same data refused on an update leaves the client as it was.
     with pytest.raises(ValidationError):
-        services.client_save(member=me, acting_user=me.user, data=_data(**overrides),
-                             client=existing)  # fmt: skip
+        services.client_save(
+            member=me, acting_user=me.user, data=_data(**overrides), client=existing
+        )
     assert counts() == before
     existing.refresh_from_db()
     assert (existing.name, existing.vat_number, existing.enterprise_number, existing.kind) == (
-        "Atelier Marolles SRL", "BE0403019261", "0403019261", "company",
-    )  # fmt: skip
+        "Atelier Marolles SRL",
+        "BE0403019261",
+        "0403019261",
+        "company",
+    )
 
 
 @pytest.mark.parametrize("country", ["XX", "Belgium", "B3"])
@@ -288,8 +328,10 @@ def test_a_draft_keeps_its_lines_and_live_totals_without_a_number(me):
     assert invoice.language == "fr"
     # 540.00 + 37.50 + 15.02 (15.015 half up)
     assert (invoice.total_net, invoice.total_vat, invoice.total_gross) == (
-        Decimal("592.52"), Decimal("115.65"), Decimal("708.17"),
-    )  # fmt: skip
+        Decimal("592.52"),
+        Decimal("115.65"),
+        Decimal("708.17"),
+    )
     assert invoice.contribution_rate == Decimal("6.5")
     assert invoice.contribution == Decimal("38.51")  # 38.5138
     assert invoice.member_share == Decimal("554.01")
@@ -298,35 +340,72 @@ def test_a_draft_keeps_its_lines_and_live_totals_without_a_number(me):
         {"category": "S", "rate": "6.00", "base": "37.50", "vat": "2.25"},
         {"category": "Z", "rate": "0.00", "base": "15.02", "vat": "0.00"},
     ]
-    lines = list(invoice.lines.values_list(
-        "position", "description", "quantity", "unit_price", "vat_category", "vat_rate",
-        "net_amount",
-    ))  # fmt: skip
+    lines = list(
+        invoice.lines.values_list(
+            "position",
+            "description",
+            "quantity",
+            "unit_price",
+            "vat_category",
+            "vat_rate",
+            "net_amount",
+        )
+    )
     assert lines == [
-        (1, "Translation NL>FR, 12 pages", Decimal("12.000"), Decimal("45.00"), "S",
-         Decimal("21.00"), Decimal("540.00")),
-        (2, "Book, printed", Decimal("3.000"), Decimal("12.50"), "S", Decimal("6.00"),
-         Decimal("37.50")),
-        (3, "Newspaper subscription", Decimal("1.500"), Decimal("10.01"), "Z", Decimal("0.00"),
-         Decimal("15.02")),
-    ]  # fmt: skip
+        (
+            1,
+            "Translation NL>FR, 12 pages",
+            Decimal("12.000"),
+            Decimal("45.00"),
+            "S",
+            Decimal("21.00"),
+            Decimal("540.00"),
+        ),
+        (
+            2,
+            "Book, printed",
+            Decimal("3.000"),
+            Decimal("12.50"),
+            "S",
+            Decimal("6.00"),
+            Decimal("37.50"),
+        ),
+        (
+            3,
+            "Newspaper subscription",
+            Decimal("1.500"),
+            Decimal("10.01"),
+            "Z",
+            Decimal("0.00"),
+            Decimal("15.02"),
+        ),
+    ]
     assert services.draft_totals([], on=TODAY).net == Decimal("0.00")
 
 
 def test_a_draft_is_edited_and_deleted_freely(me):
     invoice = draft(me, lines=THREE_LINES)
     services.invoice_draft_save(
-        member=me, acting_user=me.user, client=invoice.client, activity=invoice.activity,
-        supply_date=TODAY - datetime.timedelta(days=3), payment_term_days=15,
-        lines=invoice_lines([("Proofreading", "2", "30", "S:21")]), invoice=invoice,
-        notes=" Thanks ", buyer_reference=" PO-77 ", today=TODAY,
-    )  # fmt: skip
+        member=me,
+        acting_user=me.user,
+        client=invoice.client,
+        activity=invoice.activity,
+        supply_date=TODAY - datetime.timedelta(days=3),
+        payment_term_days=15,
+        lines=invoice_lines([("Proofreading", "2", "30", "S:21")]),
+        invoice=invoice,
+        notes=" Thanks ",
+        buyer_reference=" PO-77 ",
+        today=TODAY,
+    )
     invoice.refresh_from_db()
     assert invoice.lines.count() == 1
     assert (invoice.total_net, invoice.total_gross) == (Decimal("60.00"), Decimal("72.60"))
     assert (invoice.notes, invoice.buyer_reference, invoice.payment_term_days) == (
-        "Thanks", "PO-77", 15,
-    )  # fmt: skip
+        "Thanks",
+        "PO-77",
+        15,
+    )
     assert invoice.supply_date == TODAY - datetime.timedelta(days=3)
     services.invoice_draft_delete(invoice=invoice, acting_user=me.user)
     assert not Invoice.objects.exists() and not InvoiceLine.objects.exists()
@@ -366,9 +445,15 @@ def test_each_bad_line_is_refused_next_to_its_input_and_nothing_is_saved(me, bad
     before = counts()
     with pytest.raises(ValidationError) as exc:
         services.invoice_draft_save(
-            member=me, acting_user=me.user, client=client, activity=activity,
-            supply_date=TODAY, payment_term_days=30, lines=lines, today=TODAY,
-        )  # fmt: skip
+            member=me,
+            acting_user=me.user,
+            client=client,
+            activity=activity,
+            supply_date=TODAY,
+            payment_term_days=30,
+            lines=lines,
+            today=TODAY,
+        )
     assert _messages(exc) == {f"lines-1-{field}": [str(message)]}
     assert counts() == before
 
@@ -379,9 +464,16 @@ def test_a_bad_edit_leaves_the_draft_as_it_was(me):
     lines = invoice_lines([("Changed", "0", "10.00", "S:21")])
     with pytest.raises(ValidationError) as exc:
         services.invoice_draft_save(
-            member=me, acting_user=me.user, client=invoice.client, activity=invoice.activity,
-            supply_date=TODAY, payment_term_days=99, lines=lines, invoice=invoice, today=TODAY,
-        )  # fmt: skip
+            member=me,
+            acting_user=me.user,
+            client=invoice.client,
+            activity=invoice.activity,
+            supply_date=TODAY,
+            payment_term_days=99,
+            lines=lines,
+            invoice=invoice,
+            today=TODAY,
+        )
     # Both problems at once: the term and the line.
     assert _messages(exc) == {
         "payment_term_days": [str(services.TERM_TOO_LONG % {"maximum": 60})],
@@ -423,14 +515,22 @@ def test_no_lines_or_too_many_lines_are_refused(me):
     before = counts()
     for lines, message in [
         ([], services.NO_LINES),
-        (invoice_lines([("Page", "1", "1.00", "S:21")] * 501),
-         services.TOO_MANY_LINES % {"maximum": 500}),
-    ]:  # fmt: skip
+        (
+            invoice_lines([("Page", "1", "1.00", "S:21")] * 501),
+            services.TOO_MANY_LINES % {"maximum": 500},
+        ),
+    ]:
         with pytest.raises(ValidationError) as exc:
             services.invoice_draft_save(
-                member=me, acting_user=me.user, client=client, activity=activity,
-                supply_date=TODAY, payment_term_days=30, lines=lines, today=TODAY,
-            )  # fmt: skip
+                member=me,
+                acting_user=me.user,
+                client=client,
+                activity=activity,
+                supply_date=TODAY,
+                payment_term_days=30,
+                lines=lines,
+                today=TODAY,
+            )
         assert _messages(exc) == {"__all__": [str(message)]}
     assert counts() == before
 
@@ -447,9 +547,15 @@ def test_a_missing_or_far_future_supply_date_is_refused(me, supply_date, message
     before = counts()
     with pytest.raises(ValidationError) as exc:
         services.invoice_draft_save(
-            member=me, acting_user=me.user, client=client, activity=activity,
-            supply_date=supply_date, payment_term_days=30, lines=invoice_lines(), today=TODAY,
-        )  # fmt: skip
+            member=me,
+            acting_user=me.user,
+            client=client,
+            activity=activity,
+            supply_date=supply_date,
+            payment_term_days=30,
+            lines=invoice_lines(),
+            today=TODAY,
+        )
     assert _messages(exc) == {"supply_date": [str(message)]}
     assert counts() == before
 
@@ -474,10 +580,16 @@ def test_editing_an_issued_invoice_as_a_draft_is_refused(me):
     invoice = issued(me)
     with pytest.raises(ValidationError) as exc:
         services.invoice_draft_save(
-            member=me, acting_user=me.user, client=invoice.client, activity=invoice.activity,
-            supply_date=TODAY, payment_term_days=30, lines=invoice_lines(), invoice=invoice,
+            member=me,
+            acting_user=me.user,
+            client=invoice.client,
+            activity=invoice.activity,
+            supply_date=TODAY,
+            payment_term_days=30,
+            lines=invoice_lines(),
+            invoice=invoice,
             today=TODAY,
-        )  # fmt: skip
+        )
     assert exc.value.messages == [str(services.NOT_A_DRAFT)]
     with pytest.raises(ValidationError) as exc:
         services.invoice_draft_delete(invoice=invoice, acting_user=me.user)
@@ -493,10 +605,15 @@ def test_a_line_total_beyond_the_columns_is_refused_with_a_message(me):
     before = counts()
     with pytest.raises(ValidationError) as exc:
         services.invoice_draft_save(
-            member=me, acting_user=me.user, client=client, activity=activity,
-            supply_date=TODAY, payment_term_days=30, today=TODAY,
+            member=me,
+            acting_user=me.user,
+            client=client,
+            activity=activity,
+            supply_date=TODAY,
+            payment_term_days=30,
+            today=TODAY,
             lines=invoice_lines([("Everything", "999999", "99999999.00", "S:21")]),
-        )  # fmt: skip
+        )
     assert set(exc.value.message_dict) <= {"lines-0-quantity", "lines-0-unit_price", "__all__"}
     assert counts() == before
 
@@ -508,8 +625,12 @@ RATE_CHANGE = datetime.date(2026, 7, 1)
 
 def _standard_rate_becomes_22() -> None:
     """The legal team publishes 22% as the standard rate from 1 July 2026."""
-    published_version(Rule.objects.get(key="vat.rates.standard"), RATE_CHANGE, "22",
-                      reason="Test: the standard rate rises to 22%.")  # fmt: skip
+    published_version(
+        Rule.objects.get(key="vat.rates.standard"),
+        RATE_CHANGE,
+        "22",
+        reason="Test: the standard rate rises to 22%.",
+    )
     catalogue_invalidate()
 
 
@@ -524,17 +645,28 @@ def test_the_rate_must_be_in_force_on_the_date_of_supply(me):
         "lines-0-vat": [str(services.VAT_NOT_VALID_ON_DATE % {"date": "03/08/2026"})]
     }
     with pytest.raises(ValidationError) as exc:
-        draft(me, client=client, activity=activity, supply_date=RATE_CHANGE - datetime.timedelta(1),
-              lines=[("Pages", "1", "10.00", "S:22")])  # fmt: skip
+        draft(
+            me,
+            client=client,
+            activity=activity,
+            supply_date=RATE_CHANGE - datetime.timedelta(1),
+            lines=[("Pages", "1", "10.00", "S:22")],
+        )
     assert _messages(exc) == {
         "lines-0-vat": [str(services.VAT_NOT_VALID_ON_DATE % {"date": "30/06/2026"})]
     }
     assert counts() == before
     # Each rate on its own side of the change.
-    before_change = draft(me, client=client, activity=activity,
-                          supply_date=RATE_CHANGE - datetime.timedelta(1))  # fmt: skip
-    after = draft(me, client=client, activity=activity, supply_date=after_change,
-                  lines=[("Pages", "12", "45.00", "S:22")])  # fmt: skip
+    before_change = draft(
+        me, client=client, activity=activity, supply_date=RATE_CHANGE - datetime.timedelta(1)
+    )
+    after = draft(
+        me,
+        client=client,
+        activity=activity,
+        supply_date=after_change,
+        lines=[("Pages", "12", "45.00", "S:22")],
+    )
     assert before_change.total_vat == Decimal("113.40")
     assert after.total_vat == Decimal("118.80")
     invoice = issue(after)
@@ -579,36 +711,61 @@ def test_issuing_numbers_freezes_and_references_the_invoice(me):
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.ISSUED
     assert (invoice.series, invoice.year, invoice.sequence, invoice.number) == (
-        "invoice", 2026, 1, "F2026-000001",
-    )  # fmt: skip
+        "invoice",
+        2026,
+        1,
+        "F2026-000001",
+    )
     assert invoice.issue_date == TODAY
     assert invoice.due_date == TODAY + datetime.timedelta(days=30)
     assert invoice.structured_reference == ogm_from_number(2_000_000_000 + invoice.pk)
     assert ogm_is_valid(invoice.structured_reference)
     assert invoice.issued_by == me.user and invoice.issued_at is not None
     assert (invoice.total_net, invoice.total_vat, invoice.total_gross, invoice.contribution) == (
-        Decimal("592.52"), Decimal("115.65"), Decimal("708.17"), Decimal("38.51"),
-    )  # fmt: skip
+        Decimal("592.52"),
+        Decimal("115.65"),
+        Decimal("708.17"),
+        Decimal("38.51"),
+    )
     assert invoice.warnings == []
     assert invoice.mentions == []  # S and Z carry no legal mention
     assert invoice.seller == {
-        "name": settings.COOPERATIVE_NAME, "address": settings.COOPERATIVE_ADDRESS,
-        "country": "BE", "enterprise_number": settings.COOPERATIVE_ENTERPRISE_NUMBER,
+        "name": settings.COOPERATIVE_NAME,
+        "address": settings.COOPERATIVE_ADDRESS,
+        "country": "BE",
+        "enterprise_number": settings.COOPERATIVE_ENTERPRISE_NUMBER,
         "vat_number": f"BE{settings.COOPERATIVE_ENTERPRISE_NUMBER}",
-        "iban": settings.COOPERATIVE_IBAN, "bic": settings.COOPERATIVE_BIC,
-    }  # fmt: skip
+        "iban": settings.COOPERATIVE_IBAN,
+        "bic": settings.COOPERATIVE_BIC,
+    }
     assert invoice.buyer == {
-        "kind": "company", "name": "Atelier Marolles SRL", "street": "Kouter 7",
-        "postal_code": "9000", "city": "Gent", "country": "BE", "vat_number": "BE0403019261",
-        "enterprise_number": "0403019261", "peppol_id": "0208:0403019261",
-        "email": client.email, "language": "fr", "activity": invoice.activity.name,
-        "activity_kind": "other", "member_name": me.legal_name,
+        "kind": "company",
+        "name": "Atelier Marolles SRL",
+        "street": "Kouter 7",
+        "postal_code": "9000",
+        "city": "Gent",
+        "country": "BE",
+        "vat_number": "BE0403019261",
+        "enterprise_number": "0403019261",
+        "peppol_id": "0208:0403019261",
+        "email": client.email,
+        "language": "fr",
+        "activity": invoice.activity.name,
+        "activity_kind": "other",
+        "member_name": me.legal_name,
         "member_number": str(me.member_number),
-    }  # fmt: skip
-    keys = ["invoicing.contribution_rate", "invoicing.payment_term_max_b2b",
-            "invoicing.number_format", "invoicing.issue_deadline_day", "vat.categories",
-            "vat.rates.standard", "vat.rates.intermediate", "vat.rates.reduced",
-            "vat.rates.zero"]  # fmt: skip
+    }
+    keys = [
+        "invoicing.contribution_rate",
+        "invoicing.payment_term_max_b2b",
+        "invoicing.number_format",
+        "invoicing.issue_deadline_day",
+        "vat.categories",
+        "vat.rates.standard",
+        "vat.rates.intermediate",
+        "vat.rates.reduced",
+        "vat.rates.zero",
+    ]
     assert invoice.rules_used == rules_on(keys, on=TODAY).provenance()
     assert invoice.history.latest().history_change_reason == "issued"
 
@@ -616,22 +773,27 @@ def test_issuing_numbers_freezes_and_references_the_invoice(me):
 def test_numbers_are_consecutive_per_series_and_year(me):
     first, second, third = (issued(me) for _ in range(3))
     assert [first.number, second.number, third.number] == [
-        "F2026-000001", "F2026-000002", "F2026-000003",
-    ]  # fmt: skip
-    note = services.credit_note_issue(invoice=second, acting_user=me.user, reason="Wrong client",
-                                      today=TODAY)  # fmt: skip
+        "F2026-000001",
+        "F2026-000002",
+        "F2026-000003",
+    ]
+    note = services.credit_note_issue(
+        invoice=second, acting_user=me.user, reason="Wrong client", today=TODAY
+    )
     assert (note.series, note.sequence, note.number) == ("credit_note", 1, "C2026-000001")
     fourth = issued(me)
     assert fourth.number == "F2026-000004"  # credit notes do not use the invoices' numbers
     next_year = datetime.date(2027, 1, 4)
     january = issued(me, today=next_year)
     assert (january.year, january.sequence, january.number) == (2027, 1, "F2027-000001")
-    january_note = services.credit_note_issue(invoice=january, acting_user=me.user,
-                                              reason="Cancelled", today=next_year)  # fmt: skip
+    january_note = services.credit_note_issue(
+        invoice=january, acting_user=me.user, reason="Cancelled", today=next_year
+    )
     assert january_note.number == "C2027-000001"
     assert dict(NumberCounter.objects.values_list("series", "last_number").filter(year=2026)) == {
-        "invoice": 4, "credit_note": 1,
-    }  # fmt: skip
+        "invoice": 4,
+        "credit_note": 1,
+    }
     references = list(Invoice.objects.values_list("structured_reference", flat=True))
     assert len(set(references)) == len(references) == 7
     assert all(ogm_is_valid(r) for r in references)
@@ -642,11 +804,20 @@ def test_the_issued_invoice_keeps_what_it_printed_when_the_client_changes(me):
     invoice = issued(me, client=client, lines=[("Show", "1", "800.00", "E:0")])
     buyer, mentions = dict(invoice.buyer), list(invoice.mentions)
     services.client_save(
-        member=me, acting_user=me.user, client=client,
-        data=ClientData(kind="company", name="New Name BV", street="Nieuwstraat 1",
-                        postal_code="1000", city="Brussel", country="BE",
-                        vat_number="BE0202239951", language="fr"),
-    )  # fmt: skip
+        member=me,
+        acting_user=me.user,
+        client=client,
+        data=ClientData(
+            kind="company",
+            name="New Name BV",
+            street="Nieuwstraat 1",
+            postal_code="1000",
+            city="Brussel",
+            country="BE",
+            vat_number="BE0202239951",
+            language="fr",
+        ),
+    )
     invoice.refresh_from_db()
     assert invoice.buyer == buyer
     assert invoice.buyer["name"] == "Old Name BV" and invoice.buyer["street"] == "Kouter 7"
@@ -663,10 +834,14 @@ def test_the_issued_invoice_keeps_what_it_printed_when_the_client_changes(me):
 
 
 def test_reverse_charge_prints_its_mention_once(me):
-    client = ClientFactory(member=me, country="NL", vat_number="NL004495445B01",
-                           enterprise_number="", language="en")  # fmt: skip
-    invoice = issued(me, client=client, lines=[("Consulting", "2", "500.00", "AE:0"),
-                                               ("Travel", "1", "80.00", "AE:0")])  # fmt: skip
+    client = ClientFactory(
+        member=me, country="NL", vat_number="NL004495445B01", enterprise_number="", language="en"
+    )
+    invoice = issued(
+        me,
+        client=client,
+        lines=[("Consulting", "2", "500.00", "AE:0"), ("Travel", "1", "80.00", "AE:0")],
+    )
     assert invoice.total_vat == Decimal("0.00") and invoice.total_gross == Decimal("1080.00")
     assert invoice.mentions == [
         "Reverse charge: VAT due by the customer (Article 196 of Directive 2006/112/EC; place "
@@ -680,8 +855,11 @@ def test_issuing_recomputes_the_figures_from_the_lines(me):
     Invoice.objects.filter(pk=invoice.pk).update(total_net=1, total_gross=1, contribution=0)
     invoice = issue(invoice)
     assert (invoice.total_net, invoice.total_vat, invoice.total_gross, invoice.contribution) == (
-        Decimal("540.00"), Decimal("113.40"), Decimal("653.40"), Decimal("35.10"),
-    )  # fmt: skip
+        Decimal("540.00"),
+        Decimal("113.40"),
+        Decimal("653.40"),
+        Decimal("35.10"),
+    )
 
 
 def _refused(invoice: Invoice) -> list[str]:
@@ -711,10 +889,12 @@ def test_an_applicant_cannot_issue(me):
         (["street"], "street and number"),
         (["postal_code", "city"], "postal code, city"),
         (["country"], "country"),
-        (["street", "postal_code", "city", "country"], "street and number, postal code, city, "
-         "country"),
+        (
+            ["street", "postal_code", "city", "country"],
+            "street and number, postal code, city, country",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_client_missing_a_mandatory_mention_blocks_issuing(me, blank, missing):
     client = ClientFactory(member=me, **dict.fromkeys(blank, ""))
     invoice = draft(me, client=client)
@@ -729,8 +909,11 @@ def test_a_client_missing_a_mandatory_mention_blocks_issuing(me, blank, missing)
 
 def test_reverse_charge_and_intra_community_lines_need_the_clients_vat_number(me):
     client = ClientFactory(member=me, country="NL", vat_number="", enterprise_number="")
-    invoice = draft(me, client=client, lines=[("Consulting", "1", "500.00", "AE:0"),
-                                              ("Goods", "1", "50.00", "K:0")])  # fmt: skip
+    invoice = draft(
+        me,
+        client=client,
+        lines=[("Consulting", "1", "500.00", "AE:0"), ("Goods", "1", "50.00", "K:0")],
+    )
     assert _refused(invoice) == [
         str(services.CLIENT_NEEDS_VAT_NUMBER) % {"category": "AE"},
         str(services.CLIENT_NEEDS_VAT_NUMBER) % {"category": "K"},
@@ -784,8 +967,12 @@ def test_the_issue_deadline_is_the_15th_of_the_next_month(me):
 
 
 def test_numbers_never_go_back_in_date(me):
-    NumberCounter.objects.create(series="invoice", year=2026, last_number=7,
-                                 last_issued_on=TODAY + datetime.timedelta(days=1))  # fmt: skip
+    NumberCounter.objects.create(
+        series="invoice",
+        year=2026,
+        last_number=7,
+        last_issued_on=TODAY + datetime.timedelta(days=1),
+    )
     invoice = draft(me)
     before = counts()
     with pytest.raises(ValidationError) as exc:
@@ -802,8 +989,12 @@ def test_numbers_never_go_back_in_date(me):
 
 def test_a_payment_term_above_the_maximum_in_force_at_issue_is_refused(me):
     invoice = draft(me, payment_term_days=60)
-    published_version(Rule.objects.get(key="invoicing.payment_term_max_b2b"), TODAY, "P45D",
-                      reason="Test: 45 days.")  # fmt: skip
+    published_version(
+        Rule.objects.get(key="invoicing.payment_term_max_b2b"),
+        TODAY,
+        "P45D",
+        reason="Test: 45 days.",
+    )
     catalogue_invalidate()
     assert _refused(invoice) == [str(services.TERM_TOO_LONG) % {"maximum": 45}]
 

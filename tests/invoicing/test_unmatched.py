@@ -73,9 +73,11 @@ def test_a_payment_is_reversed_once_and_the_invoice_follows():
     invoice = issued_invoice()
     staff = StaffFactory()
     payment = services.invoice_payment_register(
-        invoice=invoice, amount=invoice.total_gross, value_date=invoice.issue_date,
+        invoice=invoice,
+        amount=invoice.total_gross,
+        value_date=invoice.issue_date,
         acting_user=staff,
-    )  # fmt: skip
+    )
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID and invoice.paid_on is not None
     with pytest.raises(ValidationError) as error:

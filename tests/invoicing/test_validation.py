@@ -59,9 +59,25 @@ def _code_and_message(raw, places):
 
 @pytest.mark.parametrize(
     "raw",
-    [1.5, 2.0, True, None, [], "", "   ", "abc", "12,5 EUR", "1e5", "1.2.3", "1,234.56",
-     "--1", "12,,5", Decimal("NaN"), Decimal("Infinity")],
-)  # fmt: skip
+    [
+        1.5,
+        2.0,
+        True,
+        None,
+        [],
+        "",
+        "   ",
+        "abc",
+        "12,5 EUR",
+        "1e5",
+        "1.2.3",
+        "1,234.56",
+        "--1",
+        "12,,5",
+        Decimal("NaN"),
+        Decimal("Infinity"),
+    ],
+)
 def test_parse_decimal_refuses_what_is_not_a_number(raw):
     code, messages = _code_and_message(raw, 2)
     assert code == "not_a_number"
@@ -114,9 +130,18 @@ def test_vat_numbers_are_normalised(raw, expected):
 
 @pytest.mark.parametrize(
     "raw",
-    ["BE0403019262", "NL004495446B01", "FR40303265046", "DE136695977", "0403019261",
-     "XX123456789", "CHE-116.281.710", "BE04030192", "hello"],
-)  # fmt: skip
+    [
+        "BE0403019262",
+        "NL004495446B01",
+        "FR40303265046",
+        "DE136695977",
+        "0403019261",
+        "XX123456789",
+        "CHE-116.281.710",
+        "BE04030192",
+        "hello",
+    ],
+)
 def test_invalid_vat_numbers_are_refused(raw):
     with pytest.raises(ValidationError) as exc:
         normalise_vat_number(raw)
@@ -172,9 +197,17 @@ def test_peppol_ids_are_accepted(raw, expected):
 
 @pytest.mark.parametrize(
     "raw",
-    ["0403019261", "208:0403019261", "02080:1", "abcd:123", "0208:", "0208:has space",
-     "0208:" + "1" * 61, "0208:04030/19261"],
-)  # fmt: skip
+    [
+        "0403019261",
+        "208:0403019261",
+        "02080:1",
+        "abcd:123",
+        "0208:",
+        "0208:has space",
+        "0208:" + "1" * 61,
+        "0208:04030/19261",
+    ],
+)
 def test_bad_peppol_ids_are_refused(raw):
     with pytest.raises(ValidationError) as exc:
         normalise_peppol_id(raw)

@@ -226,10 +226,23 @@ class RedisServer:
         assert self.process is None
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no", "--daemonize", "no"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         assert wait_for(self._answers, timeout=20), self.log.read_text()
 
     def _answers(self) -> bool:
@@ -278,9 +291,13 @@ class WorkerProcess:
     processes orphaned when their parent was SIGKILLed."""
 
     def __init__(
-        self, *, broker_url: str, log: Path, queues: Sequence[str] = ("documents",),
+        self,
+        *,
+        broker_url: str,
+        log: Path,
+        queues: Sequence[str] = ("documents",),
         environment: dict[str, str] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.log = log
         self.broker_url = broker_url
         self.queues = queues
@@ -288,8 +305,11 @@ class WorkerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL")}  # fmt: skip
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL")
+        }
         env.update(
             DJANGO_SETTINGS_MODULE="smartcoop.settings",
             DATABASE_URL=worker_database_url(),
@@ -311,13 +331,32 @@ class WorkerProcess:
         celery = Path(sys.executable).parent / "celery"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(celery), "-A", "smartcoop", "worker", "-Q", ",".join(self.queues),
-                 "--pool", "prefork", "--concurrency", "1", "-l", "info",
-                 "-n", f"test-{uuid.uuid4().hex[:12]}@%h",
-                 "--without-mingle", "--without-gossip", "--without-heartbeat"],
-                cwd=settings.BASE_DIR, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            )  # fmt: skip
+                [
+                    str(celery),
+                    "-A",
+                    "smartcoop",
+                    "worker",
+                    "-Q",
+                    ",".join(self.queues),
+                    "--pool",
+                    "prefork",
+                    "--concurrency",
+                    "1",
+                    "-l",
+                    "info",
+                    "-n",
+                    f"test-{uuid.uuid4().hex[:12]}@%h",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "--without-heartbeat",
+                ],
+                cwd=settings.BASE_DIR,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         return self
 
     @property

@@ -96,11 +96,14 @@ def _member_admin_post(client: Client, member: Member, **overrides: object) -> A
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(
         {
-            "user": member.user.pk, "birth_date": "1985-07-30",
-            "consents-TOTAL_FORMS": 3, "consents-INITIAL_FORMS": 3,
-            "status_changes-TOTAL_FORMS": 0, "status_changes-INITIAL_FORMS": 0,
+            "user": member.user.pk,
+            "birth_date": "1985-07-30",
+            "consents-TOTAL_FORMS": 3,
+            "consents-INITIAL_FORMS": 3,
+            "status_changes-TOTAL_FORMS": 0,
+            "status_changes-INITIAL_FORMS": 0,
         }
-    )  # fmt: skip
+    )
     for i, consent in enumerate(member.consents.all()):
         data[f"consents-{i}-id"] = consent.pk
         data[f"consents-{i}-member"] = member.pk
@@ -120,8 +123,9 @@ def test_admin_edit_validates_iban_and_records_history():
     assert (member.iban, member.city) == ("BE68539007547034", "Leuven")
     latest = member.history.latest()
     assert (latest.history_user, latest.history_change_reason) == (
-        staff, "edited in the back office",
-    )  # fmt: skip
+        staff,
+        "edited in the back office",
+    )
     history = client.get(reverse("admin:members_member_history", args=[member.pk]))
     assert history.status_code == 200
 

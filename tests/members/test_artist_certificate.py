@@ -77,9 +77,10 @@ def test_the_database_refuses_an_incomplete_or_reversed_certificate(member, fiel
 
 def test_the_database_accepts_a_complete_certificate_or_none(member):
     Member.objects.filter(pk=member.pk).update(
-        artist_certificate_type="starter", artist_certificate_valid_from=FROM,
+        artist_certificate_type="starter",
+        artist_certificate_valid_from=FROM,
         artist_certificate_valid_until=UNTIL,
-    )  # fmt: skip
+    )
     member.refresh_from_db()
     assert member.has_artist_certificate
     assert member.get_artist_certificate_type_display() == "Artist work certificate “starter”"
@@ -116,13 +117,16 @@ def test_member_enters_the_certificate_on_the_profile(member_client, member):
     assert response.status_code == 302
     member.refresh_from_db()
     assert (
-        member.artist_certificate_type, member.artist_certificate_number,
-        member.artist_certificate_valid_from, member.artist_certificate_valid_until,
-    ) == ("plus", "KWA-2024-0042", FROM, UNTIL)  # fmt: skip
+        member.artist_certificate_type,
+        member.artist_certificate_number,
+        member.artist_certificate_valid_from,
+        member.artist_certificate_valid_until,
+    ) == ("plus", "KWA-2024-0042", FROM, UNTIL)
     latest = member.history.latest()
     assert (latest.history_user, latest.history_change_reason) == (
-        member.user, "artist work certificate edited",
-    )  # fmt: skip
+        member.user,
+        "artist work certificate edited",
+    )
     assert latest.artist_certificate_valid_until == UNTIL
     page = member_client.get(reverse("members:profile", args=[member.pk])).content.decode()
     assert "Artist work certificate “plus”" in page and "KWA-2024-0042" in page
@@ -224,9 +228,10 @@ def test_member_clears_the_certificate(member_client, member):
 
 def test_an_expired_certificate_says_so_on_the_profile(member_client, member):
     Member.objects.filter(pk=member.pk).update(
-        artist_certificate_type="ordinary", artist_certificate_valid_from=datetime.date(2019, 1, 1),
+        artist_certificate_type="ordinary",
+        artist_certificate_valid_from=datetime.date(2019, 1, 1),
         artist_certificate_valid_until=datetime.date(2023, 12, 31),
-    )  # fmt: skip
+    )
     page = member_client.get(reverse("members:profile", args=[member.pk])).content.decode()
     assert "Expired" in page
 
@@ -234,10 +239,14 @@ def test_an_expired_certificate_says_so_on_the_profile(member_client, member):
 def test_the_write_refuses_what_the_form_refuses(member):
     with pytest.raises(ValidationError) as exc:
         member_artist_certificate_set(
-            member=member, acting_user=member.user,
-            values={"artist_certificate_type": "plus", "artist_certificate_valid_from": UNTIL,
-                    "artist_certificate_valid_until": FROM},
-        )  # fmt: skip
+            member=member,
+            acting_user=member.user,
+            values={
+                "artist_certificate_type": "plus",
+                "artist_certificate_valid_from": UNTIL,
+                "artist_certificate_valid_until": FROM,
+            },
+        )
     assert set(exc.value.message_dict) == {"artist_certificate_valid_until"}
     with pytest.raises(ValueError, match="Not artist certificate fields"):
         member_artist_certificate_set(
@@ -255,21 +264,29 @@ def test_staff_record_the_certificate_in_the_back_office():
     assert "Artist work certificate" in page.content.decode()
 
     response = _member_admin_post(
-        client, member, artist_certificate_type="ordinary",
-        artist_certificate_valid_from="31/12/2028", artist_certificate_valid_until="01/01/2024",
-    )  # fmt: skip
+        client,
+        member,
+        artist_certificate_type="ordinary",
+        artist_certificate_valid_from="31/12/2028",
+        artist_certificate_valid_until="01/01/2024",
+    )
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["artist_certificate_valid_until"]
 
     response = _member_admin_post(
-        client, member, artist_certificate_type="ordinary", artist_certificate_number="A-1",
-        artist_certificate_valid_from="01/01/2024", artist_certificate_valid_until="31/12/2028",
-    )  # fmt: skip
+        client,
+        member,
+        artist_certificate_type="ordinary",
+        artist_certificate_number="A-1",
+        artist_certificate_valid_from="01/01/2024",
+        artist_certificate_valid_until="31/12/2028",
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     member.refresh_from_db()
     assert (member.artist_certificate_type, member.artist_certificate_valid_until) == (
-        "ordinary", UNTIL,
-    )  # fmt: skip
+        "ordinary",
+        UNTIL,
+    )
     assert member.history.latest().history_user == staff
     changelist = client.get(
         reverse("admin:members_member_changelist"), {"artist_certificate_type__exact": "ordinary"}

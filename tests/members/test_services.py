@@ -26,9 +26,12 @@ ALL_CONSENTS = ["internal_rules", "data_policy", "financial_risk"]
 def test_member_create_records_consents_with_versions():
     user = UserFactory()
     member = services.member_create(
-        user=user, legal_name=" Amira El Amrani ", language="en",
-        accepted=ALL_CONSENTS, acting_user=user,
-    )  # fmt: skip
+        user=user,
+        legal_name=" Amira El Amrani ",
+        language="en",
+        accepted=ALL_CONSENTS,
+        acting_user=user,
+    )
     assert member.legal_name == "Amira El Amrani"
     assert member.status == Status.APPLICANT
     rule = rule_on("members.consent_document_versions")
@@ -114,9 +117,11 @@ def test_bad_national_number_saves_nothing():
     member = MemberFactory()
     with pytest.raises(ValidationError) as exc:
         services.member_profile_update(
-            member=member, acting_user=member.user, values={"city": "Namur"},
+            member=member,
+            acting_user=member.user,
+            values={"city": "Namur"},
             national_number="85073003329",
-        )  # fmt: skip
+        )
     assert exc.value.message_dict == {"national_number": [str(validators.INVALID_NATIONAL_NUMBER)]}
     member.refresh_from_db()
     assert member.city == "Gent"
@@ -137,9 +142,10 @@ def test_national_number_read_needs_the_permission_and_is_logged():
     # the member cannot read it through the admin purpose either
     with pytest.raises(PermissionDenied):
         services.member_national_number_read(
-            member=member, acting_user=member.user,
+            member=member,
+            acting_user=member.user,
             purpose=NationalNumberAccess.Purpose.ADMIN_VIEW,
-        )  # fmt: skip
+        )
 
     staff.user_permissions.add(Permission.objects.get(codename="view_national_number"))
     staff = type(staff).objects.get(pk=staff.pk)  # drop the permission cache
@@ -209,8 +215,10 @@ def test_legal_name_change_goes_through_staff_and_tells_the_member(
     assert member.legal_name == "Sofie Peeters"  # unchanged until approved
     change = LegalNameChange.objects.get()
     assert (change.old_name, change.new_name, change.state) == (
-        "Sofie Peeters", "Sofie Janssens", "pending",
-    )  # fmt: skip
+        "Sofie Peeters",
+        "Sofie Janssens",
+        "pending",
+    )
 
     with pytest.raises(ValidationError):  # one pending request at a time
         services.member_legal_name_change_request(
@@ -237,20 +245,28 @@ def test_legal_name_change_goes_through_staff_and_tells_the_member(
 def test_data_export_holds_everything_and_logs_the_national_number_read():
     created: Member = MemberFactory(birth_date=datetime.date(1985, 7, 30))
     member = services.member_profile_update(
-        member=created, acting_user=created.user, values={"phone": "+32 470 00 00 00"},
+        member=created,
+        acting_user=created.user,
+        values={"phone": "+32 470 00 00 00"},
         national_number="85073003328",
-    )  # fmt: skip
+    )
     member = services.member_artist_certificate_set(
-        member=member, acting_user=member.user,
-        values={"artist_certificate_type": "plus", "artist_certificate_number": "KW-2025-0042",
-                "artist_certificate_valid_from": datetime.date(2025, 3, 1),
-                "artist_certificate_valid_until": datetime.date(2030, 2, 28)},
-    )  # fmt: skip
+        member=member,
+        acting_user=member.user,
+        values={
+            "artist_certificate_type": "plus",
+            "artist_certificate_number": "KW-2025-0042",
+            "artist_certificate_valid_from": datetime.date(2025, 3, 1),
+            "artist_certificate_valid_until": datetime.date(2030, 2, 28),
+        },
+    )
     data = services.member_data_export(member=member, acting_user=member.user)
     assert data["member"]["artist_certificate"] == {
-        "type": "plus", "number": "KW-2025-0042", "valid_from": "2025-03-01",
+        "type": "plus",
+        "number": "KW-2025-0042",
+        "valid_from": "2025-03-01",
         "valid_until": "2030-02-28",
-    }  # fmt: skip
+    }
     assert data["account"]["email"] == member.user.email
     assert data["member"]["national_number"] == "85073003328"
     assert data["member"]["phone"] == "+32 470 00 00 00"

@@ -110,8 +110,9 @@ def test_published_version_is_read_only_in_the_admin(rule):
     response = client.get(url)
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
-    client.post(url, {"rule": rule.pk, "valid_from": "2020-01-01", "value_plain": "99",
-                      "reason": "x"})  # fmt: skip
+    client.post(
+        url, {"rule": rule.pk, "valid_from": "2020-01-01", "value_plain": "99", "reason": "x"}
+    )
     version.refresh_from_db()
     assert version.value == "6.5"
     assert (
@@ -137,8 +138,9 @@ def test_rule_list_shows_value_today_and_next_change(rule, django_assert_max_num
 def test_preview_lists_what_changes(rule):
     author = LegalFactory()
     day = _next_month()
-    services.rule_version_draft(rule=rule, value="7", valid_from=day, reason="GA",
-                                acting_user=author)  # fmt: skip
+    services.rule_version_draft(
+        rule=rule, value="7", valid_from=day, reason="GA", acting_user=author
+    )
     client = _client(author)
     url = reverse("admin:rules_rule_preview")
     response = client.get(url, {"on": day.isoformat()})
@@ -172,9 +174,12 @@ def test_version_list_query_count_does_not_grow_with_rows(rule, django_assert_ma
     baseline = len(few.captured_queries)
     for i in range(30):
         services.rule_version_draft(
-            rule=rule, value=str(i), valid_from=_next_month() + datetime.timedelta(days=i),
-            reason="bulk", acting_user=author,
-        )  # fmt: skip
+            rule=rule,
+            value=str(i),
+            valid_from=_next_month() + datetime.timedelta(days=i),
+            reason="bulk",
+            acting_user=author,
+        )
     # versions with their rule, author and approver in one select
     with django_assert_max_num_queries(baseline):
         assert client.get(url).status_code == 200

@@ -39,9 +39,12 @@ def _next_month() -> datetime.date:
 
 def _draft(rule, author, valid_from=None, value="7"):
     return services.rule_version_draft(
-        rule=rule, value=value, valid_from=valid_from or _next_month(),
-        reason="General meeting of 2026-11-20", acting_user=author,
-    )  # fmt: skip
+        rule=rule,
+        value=value,
+        valid_from=valid_from or _next_month(),
+        reason="General meeting of 2026-11-20",
+        acting_user=author,
+    )
 
 
 def test_four_eyes_publish(rule, author, approver, django_capture_on_commit_callbacks):
@@ -53,8 +56,10 @@ def test_four_eyes_publish(rule, author, approver, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         published = services.rule_version_publish(version=draft, acting_user=approver)
     assert (published.status, published.author, published.approver) == (
-        "published", author, approver,
-    )  # fmt: skip
+        "published",
+        author,
+        approver,
+    )
     history = [
         (h.history_user, h.history_change_reason) for h in published.history.order_by("history_id")
     ]
@@ -107,9 +112,13 @@ def test_overlapping_versions_are_refused(rule, author, approver):
     # and the database says so too
     with pytest.raises(IntegrityError), transaction.atomic():
         RuleVersion.objects.create(
-            rule=rule, valid_from=first.valid_from, value="1", reason="x",
-            status="published", is_seed=True,
-        )  # fmt: skip
+            rule=rule,
+            valid_from=first.valid_from,
+            value="1",
+            reason="x",
+            status="published",
+            is_seed=True,
+        )
 
 
 def test_published_versions_refuse_edit_and_delete_in_code_and_in_the_database(rule):
@@ -207,8 +216,9 @@ def test_versions_taking_effect_soon(rule, author, approver):
     soon = timezone.localdate() + datetime.timedelta(days=10)
     later = timezone.localdate() + datetime.timedelta(days=40)
     for day in (soon, later):
-        services.rule_version_publish(version=_draft(rule, author, valid_from=day),
-                                      acting_user=approver)  # fmt: skip
+        services.rule_version_publish(
+            version=_draft(rule, author, valid_from=day), acting_user=approver
+        )
     _draft(rule, author, valid_from=timezone.localdate() + datetime.timedelta(days=5), value="8")
     assert [v.valid_from for v in selectors.rule_versions_taking_effect(within_days=14)] == [soon]
     assert len(selectors.rule_versions_taking_effect(within_days=60)) == 2
@@ -235,11 +245,17 @@ def test_a_key_added_after_the_catalogue_was_cached_is_found():
 
 def test_the_seed_catalogue_holds_todays_belgian_values():
     ruleset = selectors.rules_on(
-        ["shares.nominal_value", "invoicing.contribution_rate", "vat.rates.standard",
-         "invoicing.payment_term_default", "invoicing.payment_term_max_b2b",
-         "invoicing.recovery_compensation", "shares.refund_term"],
+        [
+            "shares.nominal_value",
+            "invoicing.contribution_rate",
+            "vat.rates.standard",
+            "invoicing.payment_term_default",
+            "invoicing.payment_term_max_b2b",
+            "invoicing.recovery_compensation",
+            "shares.refund_term",
+        ],
         on=TODAY,
-    )  # fmt: skip
+    )
     assert str(ruleset.value("shares.nominal_value")) == "€30.00"
     assert ruleset.value("invoicing.contribution_rate") == Decimal("6.5")
     assert ruleset.value("vat.rates.standard") == Decimal("21")

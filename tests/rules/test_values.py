@@ -18,15 +18,23 @@ from rules.values import Duration, Kind, LocalizedText, clean_value, to_python
         (Kind.PERCENTAGE, "6.5", "6.5", Decimal("6.5")),
         (Kind.PERCENTAGE, "100", "100", Decimal("100")),
         (Kind.MONEY, "30", {"amount": "30.00", "currency": "EUR"}, Money("30.00", "EUR")),
-        (Kind.MONEY, {"amount": "40.00", "currency": "EUR"}, {"amount": "40.00", "currency": "EUR"},
-         Money("40.00", "EUR")),
+        (
+            Kind.MONEY,
+            {"amount": "40.00", "currency": "EUR"},
+            {"amount": "40.00", "currency": "EUR"},
+            Money("40.00", "EUR"),
+        ),
         (Kind.INTEGER, "5", 5, 5),
         (Kind.DURATION, "p30d", "P30D", Duration(days=30)),
         (Kind.DURATION, "PT24H", "PT24H", Duration(hours=24)),
-        (Kind.TEXT, {"nl": " a ", "fr": "b", "en": "c"}, {"nl": "a", "fr": "b", "en": "c"},
-         LocalizedText("a", "b", "c")),
+        (
+            Kind.TEXT,
+            {"nl": " a ", "fr": "b", "en": "c"},
+            {"nl": "a", "fr": "b", "en": "c"},
+            LocalizedText("a", "b", "c"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_good_values(kind, raw, stored, python):
     assert clean_value(kind, raw) == stored
     assert to_python(kind, stored) == python

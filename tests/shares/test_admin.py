@@ -59,9 +59,11 @@ def _subscribe(member: Member, quantity: int = 2) -> Subscription:
 def _paid(member: Member, quantity: int = 2, on: datetime.date = PAID_ON) -> Subscription:
     subscription = _subscribe(member, quantity)
     services.share_payment_register(
-        subscription=subscription, amount=subscription.amount, value_date=on,
+        subscription=subscription,
+        amount=subscription.amount,
+        value_date=on,
         acting_user=StaffFactory(),
-    )  # fmt: skip
+    )
     subscription.refresh_from_db()
     return subscription
 
@@ -124,13 +126,17 @@ def test_register_a_payment_by_hand() -> None:
     subscription.refresh_from_db()
     member.refresh_from_db()
     assert (subscription.status, subscription.paid_on) == (
-        SubscriptionStatus.PAID, datetime.date(2026, 11, 20),
-    )  # fmt: skip
+        SubscriptionStatus.PAID,
+        datetime.date(2026, 11, 20),
+    )
     assert member.status == Status.MEMBER
     entry = RegisterEntry.objects.get(member=member)
     assert (entry.entry_type, entry.quantity, entry.amount, entry.recorded_by) == (
-        EntryType.SUBSCRIPTION_PAID, 2, Decimal("60.00"), staff,
-    )  # fmt: skip
+        EntryType.SUBSCRIPTION_PAID,
+        2,
+        Decimal("60.00"),
+        staff,
+    )
 
     again = client.post(url, {"amount": "60.00", "value_date": "2026-11-21"})
     assert again.status_code == 200
@@ -198,8 +204,11 @@ def test_bank_statement_upload_books_exact_lines_and_lists_the_rest(
         assert f"{outcome}: <strong>{n}</strong>" in html
     lines = {line["line_number"]: line for line in bank_import.report["lines"]}
     assert [lines[n]["outcome"] for n in (2, 3, 4, 5)] == [
-        "booked", "to_resolve", "to_resolve", "error",
-    ]  # fmt: skip
+        "booked",
+        "to_resolve",
+        "to_resolve",
+        "error",
+    ]
     assert "wrong amount: 50.00 received, 60.00 due" in lines[3]["message"]
     assert lines[4]["message"] == str(services.UNKNOWN_REFERENCE)
     assert "amount 'abc' is not a number" in lines[5]["message"]
@@ -279,8 +288,10 @@ def test_resolving_a_payment_against_the_right_subscription(bank_case: dict[str,
     unknown.refresh_from_db()
     single.refresh_from_db()
     assert (unknown.status, unknown.subscription, unknown.resolution_note) == (
-        PaymentStatus.BOOKED, single, "reference mistyped",
-    )  # fmt: skip
+        PaymentStatus.BOOKED,
+        single,
+        "reference mistyped",
+    )
     assert (single.status, single.paid_on) == (SubscriptionStatus.PAID, datetime.date(2026, 11, 21))
     entry = RegisterEntry.objects.get(subscription=single)
     assert (entry.quantity, entry.amount, entry.recorded_by) == (1, Decimal("30.00"), staff)
@@ -290,8 +301,9 @@ def test_resolving_a_payment_against_the_right_subscription(bank_case: dict[str,
     client.post(short_url, {"reference": "", "note": "refunded to the payer"})
     short.refresh_from_db()
     assert (short.status, short.resolution_note) == (
-        PaymentStatus.RESOLVED, "refunded to the payer",
-    )  # fmt: skip
+        PaymentStatus.RESOLVED,
+        "refunded to the payer",
+    )
     assert RegisterEntry.objects.count() == 2
 
 
@@ -342,8 +354,9 @@ def test_register_csv_streams_the_holders(holders: tuple[Member, Member]) -> Non
     assert text.startswith("\ufeff")  # so that spreadsheets read it as UTF-8
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert [row["member_number"] for row in rows] == [
-        str(anna.member_number), str(jan.member_number),
-    ]  # fmt: skip
+        str(anna.member_number),
+        str(jan.member_number),
+    ]
     assert rows[0] == {
         "member_number": str(anna.member_number),
         "legal_name": "Anna Peeters",
@@ -357,8 +370,10 @@ def test_register_csv_streams_the_holders(holders: tuple[Member, Member]) -> Non
         "first_entry": "2026-10-01",
     }
     assert (rows[1]["shares"], rows[1]["paid"], rows[1]["first_entry"]) == (
-        "3", "90.00", "2026-11-20",
-    )  # fmt: skip
+        "3",
+        "90.00",
+        "2026-11-20",
+    )
 
     earlier = client.get(reverse("admin:shares_register_csv"), {"as_of": "2026-10-15"})
     text = earlier.getvalue().decode("utf-8").removeprefix("\ufeff")
@@ -415,8 +430,11 @@ def test_reversing_a_register_entry() -> None:
     assert "Reversing entry recorded." in _html(response)
     reversal = RegisterEntry.objects.get(reverses=entry)
     assert (reversal.entry_type, reversal.quantity, reversal.amount, reversal.note) == (
-        EntryType.REVERSAL, -2, Decimal("-60.00"), "Booked for the wrong person",
-    )  # fmt: skip
+        EntryType.REVERSAL,
+        -2,
+        Decimal("-60.00"),
+        "Booked for the wrong person",
+    )
     assert reversal.recorded_by == staff
     assert services.shares_held(member=member) == 0
     subscription.refresh_from_db()
@@ -437,9 +455,11 @@ def test_approving_an_exit_then_recording_the_refund() -> None:
     member = MemberFactory()
     _paid(member, 2)
     exit_request = services.share_exit_request(
-        member=member, quantity=2, requested_on=datetime.date(2027, 3, 1),
+        member=member,
+        quantity=2,
+        requested_on=datetime.date(2027, 3, 1),
         acting_user=member.user,
-    )  # fmt: skip
+    )
     assert exit_request.effective_on == datetime.date(2027, 6, 30)
 
     changelist = reverse("admin:shares_exitrequest_changelist")
@@ -453,8 +473,10 @@ def test_approving_an_exit_then_recording_the_refund() -> None:
     assert (exit_request.status, exit_request.decided_by) == (ExitStatus.APPROVED, staff)
     exit_entry = RegisterEntry.objects.get(exit_request=exit_request)
     assert (exit_entry.entry_type, exit_entry.quantity, exit_entry.effective_on) == (
-        EntryType.EXIT, -2, datetime.date(2027, 6, 30),
-    )  # fmt: skip
+        EntryType.EXIT,
+        -2,
+        datetime.date(2027, 6, 30),
+    )
     assert member.status == Status.RESIGNED
 
     detail = _html(client.get(reverse("admin:shares_exitrequest_change", args=[exit_request.pk])))
@@ -476,12 +498,16 @@ def test_approving_an_exit_then_recording_the_refund() -> None:
     assert "Refund recorded in the register." in _html(response)
     exit_request.refresh_from_db()
     assert (exit_request.status, exit_request.refunded_amount, exit_request.refunded_on) == (
-        ExitStatus.REFUNDED, Decimal("60.00"), datetime.date(2027, 7, 15),
-    )  # fmt: skip
+        ExitStatus.REFUNDED,
+        Decimal("60.00"),
+        datetime.date(2027, 7, 15),
+    )
     refund = RegisterEntry.objects.get(entry_type=EntryType.REFUND)
     assert (refund.quantity, refund.amount, refund.effective_on) == (
-        0, Decimal("-60.00"), datetime.date(2027, 7, 15),
-    )  # fmt: skip
+        0,
+        Decimal("-60.00"),
+        datetime.date(2027, 7, 15),
+    )
 
     twice = client.post(url, {"amount": "60.00", "refunded_on": "2027-07-16"})
     assert twice.status_code == 200
@@ -498,9 +524,11 @@ def objects() -> dict[str, int]:
     subscription = _paid(member, 2)
     waiting = _subscribe(member, 1)
     exit_request = services.share_exit_request(
-        member=member, quantity=1, requested_on=datetime.date(2027, 3, 1),
+        member=member,
+        quantity=1,
+        requested_on=datetime.date(2027, 3, 1),
         acting_user=member.user,
-    )  # fmt: skip
+    )
     return {
         "member": member.pk,
         "subscription": waiting.pk,
@@ -567,8 +595,13 @@ def test_recording_a_transfer_and_an_exclusion_in_the_back_office() -> None:
     giver, receiver = MemberFactory(), MemberFactory()
     _paid(giver, 3)
     url = reverse("admin:shares_registerentry_transfer")
-    data = {"from_member": giver.member_number, "to_member": 999999, "quantity": 1,
-            "transferred_on": "2026-11-25", "note": ""}  # fmt: skip
+    data = {
+        "from_member": giver.member_number,
+        "to_member": 999999,
+        "quantity": 1,
+        "transferred_on": "2026-11-25",
+        "note": "",
+    }
     response = client.post(url, data)
     assert "No member has this number." in _html(response)
     data["to_member"] = receiver.member_number
@@ -580,8 +613,14 @@ def test_recording_a_transfer_and_an_exclusion_in_the_back_office() -> None:
     assert services.shares_held(member=receiver) == 1
 
     url = reverse("admin:shares_registerentry_exclusion")
-    response = client.post(url, {"member": giver.member_number, "excluded_on": "2026-11-26",
-                                 "reason": "Board decision of 20/11/2026"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "member": giver.member_number,
+            "excluded_on": "2026-11-26",
+            "reason": "Board decision of 20/11/2026",
+        },
+    )
     assert response.status_code == 302
     giver.refresh_from_db()
     assert giver.status == Status.EXCLUDED

@@ -26,8 +26,10 @@ def test_the_sample_statement_is_recognised_and_read():
     assert len(lines) == 29  # the credits among its 59 movements
     first = lines[0]
     assert (first.booking_date, first.amount, first.currency) == (
-        datetime.date(2006, 12, 6), Decimal("11.21"), "EUR",
-    )  # fmt: skip
+        datetime.date(2006, 12, 6),
+        Decimal("11.21"),
+        "EUR",
+    )
     assert all(line.amount > 0 for line in lines)
     assert len({line.transaction_id for line in lines}) == len(lines)
     assert [line.transaction_id for line in parse_statement(SAMPLE)[0]] == [

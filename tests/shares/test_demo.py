@@ -134,9 +134,11 @@ def test_the_services_carry_on_after_the_demo_data(seeded):
     awaiting = Subscription.objects.filter(status=SubscriptionStatus.AWAITING_PAYMENT).first()
     assert awaiting is not None
     payment = services.share_payment_register(
-        subscription=awaiting, amount=awaiting.amount, value_date=awaiting.subscribed_on,
+        subscription=awaiting,
+        amount=awaiting.amount,
+        value_date=awaiting.subscribed_on,
         acting_user=StaffFactory(),
-    )  # fmt: skip
+    )
     entry = RegisterEntry.objects.get(subscription=awaiting)
     assert entry.number == counter.last_entry + 1
     assert payment.pk > Payment.objects.exclude(pk=payment.pk).latest("pk").pk

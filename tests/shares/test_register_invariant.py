@@ -57,21 +57,27 @@ class RegisterInvariant(TestCase):
     def _apply(self, op, member, index, quantity, staff):
         if op == "subscribe":
             services.share_subscribe(
-                member=member, quantity=quantity, accepted=ConsentKind.values,
+                member=member,
+                quantity=quantity,
+                accepted=ConsentKind.values,
                 acting_user=member.user,
-            )  # fmt: skip
+            )
         elif op == "pay":
             subscription = Subscription.objects.filter(member=member).order_by("pk").first()
             if subscription:
                 services.share_payment_register(
-                    subscription=subscription, amount=subscription.amount,
-                    value_date=datetime.date(2027, 1, 5), acting_user=staff,
-                )  # fmt: skip
+                    subscription=subscription,
+                    amount=subscription.amount,
+                    value_date=datetime.date(2027, 1, 5),
+                    acting_user=staff,
+                )
         elif op == "exit":
             services.share_exit_request(
-                member=member, quantity=quantity, requested_on=datetime.date(2027, 2, 1),
+                member=member,
+                quantity=quantity,
+                requested_on=datetime.date(2027, 2, 1),
                 acting_user=member.user,
-            )  # fmt: skip
+            )
         elif op in ("approve", "reject"):
             exit_request = ExitRequest.objects.filter(member=member).order_by("-pk").first()
             if exit_request:
@@ -83,9 +89,11 @@ class RegisterInvariant(TestCase):
             if exit_request:
                 amount = services.refund_maximum(exit_request) + Decimal(index - 1)
                 services.share_refund_record(
-                    exit_request=exit_request, amount=amount,
-                    refunded_on=datetime.date(2027, 9, 1), acting_user=staff,
-                )  # fmt: skip
+                    exit_request=exit_request,
+                    amount=amount,
+                    refunded_on=datetime.date(2027, 9, 1),
+                    acting_user=staff,
+                )
         elif op == "reverse":
             entries = list(RegisterEntry.objects.filter(member=member).order_by("pk"))
             if entries:

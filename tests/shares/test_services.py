@@ -87,9 +87,11 @@ def test_manual_payment_makes_a_member_and_writes_the_register(staff):
     paid_on = datetime.date(2026, 11, 20)
     with pytest.raises(ValidationError) as exc:
         services.share_payment_register(
-            subscription=subscription, amount=Decimal("30.00"), value_date=paid_on,
+            subscription=subscription,
+            amount=Decimal("30.00"),
+            value_date=paid_on,
             acting_user=staff,
-        )  # fmt: skip
+        )
     assert "does not match" in exc.value.messages[0]
     services.share_payment_register(
         subscription=subscription, amount=Decimal("60.00"), value_date=paid_on, acting_user=staff
@@ -101,15 +103,20 @@ def test_manual_payment_makes_a_member_and_writes_the_register(staff):
     assert member.status_changes.get().effective_on == paid_on
     entry = RegisterEntry.objects.get()
     assert (entry.entry_type, entry.quantity, entry.amount, entry.effective_on) == (
-        EntryType.SUBSCRIPTION_PAID, 2, Decimal("60.00"), paid_on,
-    )  # fmt: skip
+        EntryType.SUBSCRIPTION_PAID,
+        2,
+        Decimal("60.00"),
+        paid_on,
+    )
     holding = selectors.member_holding(member=member, as_of=datetime.date(2026, 11, 27))
     assert (holding.shares, holding.since, holding.years_covered) == (2, paid_on, 2)
     with pytest.raises(ValidationError):  # never twice
         services.share_payment_register(
-            subscription=subscription, amount=Decimal("60.00"), value_date=paid_on,
+            subscription=subscription,
+            amount=Decimal("60.00"),
+            value_date=paid_on,
             acting_user=staff,
-        )  # fmt: skip
+        )
     assert Payment.objects.count() == 1
 
 
@@ -117,9 +124,11 @@ def test_register_entries_are_append_only(staff):
     member = MemberFactory()
     subscription = _subscribe(member, 1)
     services.share_payment_register(
-        subscription=subscription, amount=Decimal("30.00"), value_date=datetime.date(2026, 1, 5),
+        subscription=subscription,
+        amount=Decimal("30.00"),
+        value_date=datetime.date(2026, 1, 5),
         acting_user=staff,
-    )  # fmt: skip
+    )
     entry = RegisterEntry.objects.get()
     entry.quantity = 5
     with pytest.raises(ValidationError):
@@ -150,9 +159,11 @@ def _member_with_shares(staff, quantity=3):
     member = MemberFactory()
     subscription = _subscribe(member, quantity)
     services.share_payment_register(
-        subscription=subscription, amount=subscription.amount,
-        value_date=datetime.date(2026, 1, 10), acting_user=staff,
-    )  # fmt: skip
+        subscription=subscription,
+        amount=subscription.amount,
+        value_date=datetime.date(2026, 1, 10),
+        acting_user=staff,
+    )
     return member
 
 
@@ -174,14 +185,18 @@ def test_exit_in_the_window_refund_and_resignation(staff):
     assert member.status_changes.last().effective_on == datetime.date(2027, 6, 30)
     with pytest.raises(ValidationError) as exc:
         services.share_refund_record(
-            exit_request=exit_request, amount=Decimal("90.01"),
-            refunded_on=datetime.date(2027, 9, 1), acting_user=staff,
-        )  # fmt: skip
+            exit_request=exit_request,
+            amount=Decimal("90.01"),
+            refunded_on=datetime.date(2027, 9, 1),
+            acting_user=staff,
+        )
     assert "at most" in exc.value.message_dict["amount"][0]
     services.share_refund_record(
-        exit_request=exit_request, amount=Decimal("90.00"),
-        refunded_on=datetime.date(2027, 9, 1), acting_user=staff,
-    )  # fmt: skip
+        exit_request=exit_request,
+        amount=Decimal("90.00"),
+        refunded_on=datetime.date(2027, 9, 1),
+        acting_user=staff,
+    )
     types = list(RegisterEntry.objects.values_list("entry_type", "quantity", "amount"))
     assert types == [
         ("subscription", 3, Decimal("90.00")),
@@ -194,9 +209,11 @@ def test_exit_outside_the_window_is_refused(staff):
     member = _member_with_shares(staff, 1)
     with pytest.raises(ValidationError) as exc:
         services.share_exit_request(
-            member=member, quantity=1, requested_on=datetime.date(2026, 11, 27),
+            member=member,
+            quantity=1,
+            requested_on=datetime.date(2026, 11, 27),
             acting_user=member.user,
-        )  # fmt: skip
+        )
     assert "01/01/2027" in exc.value.messages[0]
     assert not ExitRequest.objects.exists()
 
@@ -209,8 +226,9 @@ def test_register_rows_and_totals(staff):
         [(a.member_number, 2, Decimal("60.00")), (b.member_number, 5, Decimal("150.00"))]
     )
     assert selectors.register_totals(as_of=datetime.date(2026, 11, 27)) == {
-        "shares": 7, "holders": 2,
-    }  # fmt: skip
+        "shares": 7,
+        "holders": 2,
+    }
     assert list(selectors.register_rows(as_of=datetime.date(2026, 1, 9))) == []
 
 
@@ -238,9 +256,11 @@ def test_concurrent_payment_registration_books_once(seed_data):
         barrier.wait()
         try:
             services.share_payment_register(
-                subscription=subscription, amount=Decimal("30.00"),
-                value_date=datetime.date(2026, 11, 20), acting_user=staff,
-            )  # fmt: skip
+                subscription=subscription,
+                amount=Decimal("30.00"),
+                value_date=datetime.date(2026, 11, 20),
+                acting_user=staff,
+            )
             outcomes.append("booked")
         except ValidationError:
             outcomes.append("refused")
@@ -295,9 +315,12 @@ def test_transfer_moves_shares_between_holders(staff):
     giver = _member_with_shares(staff, 3)
     receiver = MemberFactory()
     services.share_transfer(
-        from_member=giver, to_member=receiver, quantity=3,
-        transferred_on=datetime.date(2026, 11, 25), acting_user=staff,
-    )  # fmt: skip
+        from_member=giver,
+        to_member=receiver,
+        quantity=3,
+        transferred_on=datetime.date(2026, 11, 25),
+        acting_user=staff,
+    )
     assert services.shares_held(member=giver) == 0
     assert services.shares_held(member=receiver) == 3
     giver.refresh_from_db()
@@ -305,14 +328,20 @@ def test_transfer_moves_shares_between_holders(staff):
     assert (giver.status, receiver.status) == (Status.RESIGNED, Status.MEMBER)
     with pytest.raises(ValidationError):  # nothing left to give
         services.share_transfer(
-            from_member=giver, to_member=receiver, quantity=1,
-            transferred_on=datetime.date(2026, 11, 26), acting_user=staff,
-        )  # fmt: skip
+            from_member=giver,
+            to_member=receiver,
+            quantity=1,
+            transferred_on=datetime.date(2026, 11, 26),
+            acting_user=staff,
+        )
     with pytest.raises(ValidationError):
         services.share_transfer(
-            from_member=receiver, to_member=receiver, quantity=1,
-            transferred_on=datetime.date(2026, 11, 26), acting_user=staff,
-        )  # fmt: skip
+            from_member=receiver,
+            to_member=receiver,
+            quantity=1,
+            transferred_on=datetime.date(2026, 11, 26),
+            acting_user=staff,
+        )
     assert services.shares_held(member=receiver) == 3
 
 
@@ -323,17 +352,21 @@ def test_exclusion_takes_all_shares_and_is_refunded_like_an_exit(staff):
             member=member, excluded_on=datetime.date(2026, 11, 26), acting_user=staff, reason=""
         )
     exclusion = services.share_member_exclude(
-        member=member, excluded_on=datetime.date(2026, 11, 26), acting_user=staff,
+        member=member,
+        excluded_on=datetime.date(2026, 11, 26),
+        acting_user=staff,
         reason="General meeting of 25/11/2026",
-    )  # fmt: skip
+    )
     member.refresh_from_db()
     assert member.status == Status.EXCLUDED
     assert services.shares_held(member=member) == 0
     assert exclusion.refund_due_by == datetime.date(2029, 11, 26)
     services.share_refund_record(
-        exit_request=exclusion, amount=Decimal("60.00"), refunded_on=datetime.date(2027, 1, 4),
+        exit_request=exclusion,
+        amount=Decimal("60.00"),
+        refunded_on=datetime.date(2027, 1, 4),
         acting_user=staff,
-    )  # fmt: skip
+    )
     assert list(
         RegisterEntry.objects.filter(member=member).values_list("entry_type", flat=True)
     ) == ["subscription", "exclusion", "refund"]
@@ -347,8 +380,9 @@ def test_register_columns_net_of_reversals_and_current_holders(staff):
     later = datetime.date(2027, 1, 1)
     rows = {r.member_number: r for r in selectors.register_rows(as_of=later)}
     assert (rows[mistaken.member_number].paid, rows[mistaken.member_number].refunded) == (
-        Decimal("0.00"), Decimal("0.00"),
-    )  # fmt: skip
+        Decimal("0.00"),
+        Decimal("0.00"),
+    )
     assert rows[keeper.member_number].paid == Decimal("60.00")
     assert selectors.register_totals(as_of=later) == {"shares": 2, "holders": 1}
     holding = selectors.member_holding(member=mistaken, as_of=later)

@@ -63,9 +63,11 @@ def _subscribe(member: Member, quantity: int = 2) -> Subscription:
 def _paid(member: Member, staff: User, quantity: int = 2) -> Subscription:
     subscription = _subscribe(member, quantity)
     services.share_payment_register(
-        subscription=subscription, amount=subscription.amount,
-        value_date=datetime.date(2026, 10, 1), acting_user=staff,
-    )  # fmt: skip
+        subscription=subscription,
+        amount=subscription.amount,
+        value_date=datetime.date(2026, 10, 1),
+        acting_user=staff,
+    )
     subscription.refresh_from_db()
     return subscription
 
@@ -293,8 +295,10 @@ def test_exit_outside_the_window_shows_it_and_refuses(
     response = client_en.post(url, {"quantity": "1", "confirm": "on"})
     assert response.status_code == 200
     expected = str(services.EXIT_OUTSIDE_WINDOW) % {
-        "start": "01/01", "end": "30/06", "next": "01/01/2027",
-    }  # fmt: skip
+        "start": "01/01",
+        "end": "30/06",
+        "next": "01/01/2027",
+    }
     assert response.context["form"].non_field_errors() == [expected]
     html = response.content.decode()
     assert 'class="form-errors" role="alert"' in html
@@ -323,8 +327,10 @@ def test_exit_in_the_window_is_recorded(
     assert response["Location"] == reverse("shares:overview")
     exit_request = ExitRequest.objects.get(member=en_member)
     assert (exit_request.quantity, exit_request.requested_on, exit_request.effective_on) == (
-        1, IN_WINDOW, datetime.date(2027, 6, 30),
-    )  # fmt: skip
+        1,
+        IN_WINDOW,
+        datetime.date(2027, 6, 30),
+    )
     assert exit_request.refund_due_by == datetime.date(2030, 6, 30)
     overview = client_en.get(reverse("shares:overview")).content.decode()
     assert "Your exit request is recorded. It takes effect on 30/06/2027." in overview

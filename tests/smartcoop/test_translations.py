@@ -18,8 +18,10 @@ def test_nl_and_fr_catalogues_exist():
 def test_every_string_is_translated(catalogue, flag):
     out = subprocess.run(
         ["msgattrib", flag, "--no-obsolete", str(catalogue)],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     entries = [line for line in out.splitlines() if line.startswith("msgid ")]
     # The header entry (msgid "") is always listed by --untranslated.
     assert [e for e in entries if e != 'msgid ""'] == []

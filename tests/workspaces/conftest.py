@@ -25,9 +25,13 @@ def at(text: str) -> datetime.time:
 
 def book(member: Member, resource: Resource, day: datetime.date, start: str, end: str) -> Booking:
     return services.booking_create(
-        member=member, resource=resource, day=day, start=at(start), end=at(end),
+        member=member,
+        resource=resource,
+        day=day,
+        start=at(start),
+        end=at(end),
         acting_user=member.user,
-    )  # fmt: skip
+    )
 
 
 def rule_from_today(key: str, value: object) -> None:

@@ -30,9 +30,14 @@ def _staff_client(*codenames: str) -> Client:
 def test_changelists_and_location_form_render(room, paid):
     book(paid, room, in_days(2), "10:00", "11:00")
     client = _staff_client(
-        "view_location", "change_location", "view_resource", "view_closure", "view_booking",
-        "view_maintenanceblock", "view_openinghours",
-    )  # fmt: skip
+        "view_location",
+        "change_location",
+        "view_resource",
+        "view_closure",
+        "view_booking",
+        "view_maintenanceblock",
+        "view_openinghours",
+    )
     for name in ("location", "resource", "closure", "booking", "maintenanceblock"):
         response = client.get(reverse(f"admin:workspaces_{name}_changelist"))
         assert response.status_code == 200, name
@@ -83,8 +88,14 @@ def test_maintenance_block_from_the_admin(room, paid):
     assert _staff_client("view_maintenanceblock").get(url).status_code == 403
     client = _staff_client("view_maintenanceblock", "add_maintenanceblock")
     assert client.get(url).status_code == 200
-    data = {"resource": room.pk, "starts_at_0": day.isoformat(), "starts_at_1": "08:00",
-            "ends_at_0": day.isoformat(), "ends_at_1": "12:00", "note": "new carpet"}  # fmt: skip
+    data = {
+        "resource": room.pk,
+        "starts_at_0": day.isoformat(),
+        "starts_at_1": "08:00",
+        "ends_at_0": day.isoformat(),
+        "ends_at_1": "12:00",
+        "note": "new carpet",
+    }
     refused = client.post(url, data)
     assert "Members have booked Meeting room Horta in that time" in refused.content.decode()
     data.update(starts_at_1="12:00", ends_at_1="18:00")

@@ -26,8 +26,7 @@ def test_seed_workspaces_makes_realistic_bookings_that_hold_the_rules():
     for _ in range(40):
         PaidMemberFactory()
     counts = demo.seed_workspaces(bookings=1500, log=lambda _message: None)
-    assert {loc.name for loc in Location.objects.all()} >= {"Brussels", "Liège", "Ghent",
-                                                             "Antwerp"}  # fmt: skip
+    assert {loc.name for loc in Location.objects.all()} >= {"Brussels", "Liège", "Ghent", "Antwerp"}
     assert counts["resources"] == Resource.objects.count() > 50
     assert OpeningHours.objects.count() and Closure.objects.count()
     bookings = list(Booking.objects.select_related("resource__location"))

@@ -29,8 +29,15 @@ from workspaces.models import (
 pytestmark = pytest.mark.django_db
 
 
-def _refused(member: Member, resource: Resource, day: datetime.date, start: str, end: str,
-             message: object, field: str | None = None) -> ValidationError:  # fmt: skip
+def _refused(
+    member: Member,
+    resource: Resource,
+    day: datetime.date,
+    start: str,
+    end: str,
+    message: object,
+    field: str | None = None,
+) -> ValidationError:
     """The booking is refused with `message` (next to `field`) and nothing is saved."""
     before = Booking.objects.count()
     with pytest.raises(ValidationError) as exc:
@@ -155,8 +162,9 @@ def test_longer_than_the_longest_booking(paid, room):
 
 def test_on_a_closure(paid, room):
     day = in_days(5)
-    Closure.objects.create(location=room.location, first_day=day, last_day=day,
-                           reason="Christmas Day")  # fmt: skip
+    Closure.objects.create(
+        location=room.location, first_day=day, last_day=day, reason="Christmas Day"
+    )
     error = _refused(paid, room, day, "10:00", "11:00", services.CLOSED_ON_DAY, "day")
     assert "Christmas Day" in error.messages[0]
 
@@ -200,9 +208,12 @@ def test_a_maintenance_block_is_not_bookable(paid, room):
     staff = StaffFactory()
     day = in_days(3)
     services.maintenance_block_create(
-        resource=room, starts_at=services.local_datetime(day, at("08:00")),
-        ends_at=services.local_datetime(day, at("13:00")), note="new carpet", acting_user=staff,
-    )  # fmt: skip
+        resource=room,
+        starts_at=services.local_datetime(day, at("08:00")),
+        ends_at=services.local_datetime(day, at("13:00")),
+        note="new carpet",
+        acting_user=staff,
+    )
     _refused(paid, room, day, "12:30", "14:00", services.UNDER_MAINTENANCE)
     book(paid, room, day, "13:00", "14:00")  # right after the block
 
@@ -237,17 +248,25 @@ def test_an_inactive_resource_is_not_bookable(paid, room):
 
 def _row(resource: Resource, day: datetime.date, start: str, end: str, **extra) -> Booking:
     return Booking(
-        resource=resource, member=extra.pop("member", None), kind=extra.pop("kind", "member"),
+        resource=resource,
+        member=extra.pop("member", None),
+        kind=extra.pop("kind", "member"),
         starts_at=services.local_datetime(day, at(start)),
-        ends_at=services.local_datetime(day, at(end)), **extra,
-    )  # fmt: skip
+        ends_at=services.local_datetime(day, at(end)),
+        **extra,
+    )
 
 
 def test_the_exclusion_constraint_refuses_overlaps_whatever_the_code_path(paid, room):
     day = in_days(1)
     _row(room, day, "10:00", "12:00", member=paid).save()
-    for start, end in (("11:00", "13:00"), ("09:00", "10:30"), ("10:00", "12:00"),
-                       ("10:30", "11:00"), ("09:00", "13:00")):  # fmt: skip
+    for start, end in (
+        ("11:00", "13:00"),
+        ("09:00", "10:30"),
+        ("10:00", "12:00"),
+        ("10:30", "11:00"),
+        ("09:00", "13:00"),
+    ):
         with (
             pytest.raises(IntegrityError, match="workspaces_booking_no_overlap"),
             transaction.atomic(),
@@ -292,8 +311,12 @@ def test_bookings_keep_their_wall_clock_time_across_daylight_saving_changes(paid
     rule_from_today(services.PER_WEEK, 20)
     spring = _next_last_sunday(3)  # clocks go from 02:00 to 03:00 (UTC+1 to UTC+2)
     autumn = _next_last_sunday(10)  # from 03:00 back to 02:00
-    for day in (spring - datetime.timedelta(days=1), spring, autumn - datetime.timedelta(days=1),
-                autumn):  # fmt: skip
+    for day in (
+        spring - datetime.timedelta(days=1),
+        spring,
+        autumn - datetime.timedelta(days=1),
+        autumn,
+    ):
         booking = book(paid, room, day, "10:00", "12:00")
         assert (booking.local_start.time(), booking.local_end.time()) == (at("10:00"), at("12:00"))
         assert booking.ends_at - booking.starts_at == datetime.timedelta(hours=2)
@@ -391,10 +414,12 @@ def test_a_block_cannot_cover_members_bookings(paid, room):
     book(paid, room, day, "10:00", "11:00")
     with pytest.raises(ValidationError) as exc:
         services.maintenance_block_create(
-            resource=room, starts_at=services.local_datetime(day, at("08:00")),
+            resource=room,
+            starts_at=services.local_datetime(day, at("08:00")),
             ends_at=services.local_datetime(day + datetime.timedelta(days=1), at("08:00")),
-            note="painting", acting_user=staff,
-        )  # fmt: skip
+            note="painting",
+            acting_user=staff,
+        )
     assert exc.value.error_list[0].message == services.BLOCK_OVER_BOOKINGS
     assert "10:00–11:00" in exc.value.messages[0]
     assert not Booking.objects.filter(kind="maintenance").exists()
@@ -404,9 +429,12 @@ def test_a_block_is_lifted_and_frees_the_time(paid, room):
     staff = StaffFactory()
     day = in_days(2)
     block = services.maintenance_block_create(
-        resource=room, starts_at=services.local_datetime(day, at("08:00")),
-        ends_at=services.local_datetime(day, at("20:00")), note="painting", acting_user=staff,
-    )  # fmt: skip
+        resource=room,
+        starts_at=services.local_datetime(day, at("08:00")),
+        ends_at=services.local_datetime(day, at("20:00")),
+        note="painting",
+        acting_user=staff,
+    )
     assert (block.kind, block.member) == (BookingKind.MAINTENANCE, None)
     services.maintenance_block_lift(block=block, acting_user=staff)
     book(paid, room, day, "10:00", "11:00")

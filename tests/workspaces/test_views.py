@@ -100,8 +100,9 @@ def test_day_grid_shows_free_taken_and_yours(paid, paid_other, paid_client, room
 
 def test_grid_marks_past_closed_and_later_slots(paid_client, room, location):
     today = timezone.localdate()
-    Closure.objects.create(location=location, first_day=in_days(2), last_day=in_days(2),
-                           reason="Labour Day")  # fmt: skip
+    Closure.objects.create(
+        location=location, first_day=in_days(2), last_day=in_days(2), reason="Labour Day"
+    )
     url = reverse("workspaces:location", args=["brussels"])
     closed = paid_client.get(url, {"date": in_days(2).isoformat()})
     assert "Closed that day: Labour Day." in closed.content.decode()
@@ -154,9 +155,11 @@ def test_bad_filters_are_said_next_to_the_field_and_defaults_used(paid_client, r
 
 def test_htmx_filter_request_gets_only_the_grid(paid_client, room):
     response = paid_client.get(
-        reverse("workspaces:location", args=["brussels"]), {"view": "week"},
-        HTTP_HX_TARGET="availability", **HTMX,
-    )  # fmt: skip
+        reverse("workspaces:location", args=["brussels"]),
+        {"view": "week"},
+        HTTP_HX_TARGET="availability",
+        **HTMX,
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="availability"')
     assert "<html" not in html
@@ -178,8 +181,9 @@ def test_grid_query_count_does_not_grow_with_resources_and_bookings(
     rule_from_today(services.PER_WEEK, 50)
     for n, resource in enumerate(rooms[:20]):
         book(paid if n % 2 else paid_other, resource, in_days(7), "10:00", "11:00")
-    Closure.objects.create(location=location, first_day=in_days(8), last_day=in_days(8),
-                           reason="works")  # fmt: skip
+    Closure.objects.create(
+        location=location, first_day=in_days(8), last_day=in_days(8), reason="works"
+    )
     many = _count(django_assert_max_num_queries, client, url)
     assert len(client.get(url).context["grid"].rows) == 50
     # session, user, language, member, location + its opening hours, resources,
@@ -209,10 +213,15 @@ def test_booking_with_htmx_returns_the_confirmation_and_refreshes_the_grid(paid_
     day = in_days(1)
     response = paid_client.post(
         reverse("workspaces:book"),
-        {"location": "brussels", "resource": room.pk, "day": day.isoformat(),
-         "start": "10:00", "end": "12:00"},
+        {
+            "location": "brussels",
+            "resource": room.pk,
+            "day": day.isoformat(),
+            "start": "10:00",
+            "end": "12:00",
+        },
         **HTMX,
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     assert response["HX-Trigger"] == "bookingsChanged"
     booking = Booking.objects.get(member=paid)
@@ -236,10 +245,15 @@ def test_a_refused_booking_keeps_the_input_and_says_why(paid_client, paid_other,
     book(paid_other, room, day, "10:00", "12:00")
     response = paid_client.post(
         reverse("workspaces:book"),
-        {"location": "brussels", "resource": room.pk, "day": day.isoformat(),
-         "start": "11:00", "end": "12:00"},
+        {
+            "location": "brussels",
+            "resource": room.pk,
+            "day": day.isoformat(),
+            "start": "11:00",
+            "end": "12:00",
+        },
         **HTMX,
-    )  # fmt: skip
+    )
     html = response.content.decode()
     assert "HX-Trigger" not in response
     assert 'role="alert"' in html and "already booked at that time" in html
@@ -282,9 +296,11 @@ def test_my_bookings_upcoming_and_past(paid_client, paid, paid_other, room):
     upcoming = book(paid, room, in_days(3), "10:00", "12:00")
     book(paid_other, room, in_days(3), "12:00", "13:00")  # someone else's
     past = Booking.objects.create(
-        resource=room, member=paid, starts_at=services.local_datetime(in_days(-3), at("10:00")),
+        resource=room,
+        member=paid,
+        starts_at=services.local_datetime(in_days(-3), at("10:00")),
         ends_at=services.local_datetime(in_days(-3), at("11:00")),
-    )  # fmt: skip
+    )
     response = paid_client.get(reverse("workspaces:my_bookings"))
     assert [b.pk for b, _can in response.context["rows"]] == [upcoming.pk]
     assert response.context["rows"][0][1] is True  # it can still be cancelled
@@ -302,10 +318,11 @@ def test_my_bookings_paginate_keep_the_tab_and_a_fixed_number_of_queries(
 
     def past(n: int) -> None:
         Booking.objects.create(
-            resource=room, member=paid,
+            resource=room,
+            member=paid,
             starts_at=services.local_datetime(in_days(-1 - n), at("10:00")),
             ends_at=services.local_datetime(in_days(-1 - n), at("11:00")),
-        )  # fmt: skip
+        )
 
     past(0)
     few = _count(django_assert_max_num_queries, paid_client, url)
@@ -383,16 +400,22 @@ def test_grid_shows_a_maintenance_block_over_several_days_and_off_the_slot_grid(
     staff = StaffFactory()
     first = in_days(8)
     services.maintenance_block_create(
-        resource=room, starts_at=services.local_datetime(first, at("18:15")),
+        resource=room,
+        starts_at=services.local_datetime(first, at("18:15")),
         ends_at=services.local_datetime(first + datetime.timedelta(days=2), at("09:45")),
-        note="floor", acting_user=staff,
-    )  # fmt: skip
+        note="floor",
+        acting_user=staff,
+    )
     url = reverse("workspaces:location", args=["brussels"])
     days = []
     for offset in range(3):
         response = paid_client.get(url, {"date": (first + datetime.timedelta(days=offset))})
-        days.append([(s.state, f"{s.start:%H:%M}", s.slots) for s in
-                     response.context["grid"].rows[0].cells[0]])  # fmt: skip
+        days.append(
+            [
+                (s.state, f"{s.start:%H:%M}", s.slots)
+                for s in response.context["grid"].rows[0].cells[0]
+            ]
+        )
     assert days[0][-1] == ("maintenance", "18:00", 4)  # 18:00-20:00: the slot 18:00 is touched
     assert days[1] == [("maintenance", "08:00", 24)]
     assert days[2][0] == ("maintenance", "08:00", 4) and days[2][1][0] == "free"

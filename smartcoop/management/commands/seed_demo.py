@@ -22,13 +22,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
         parser.add_argument(
-            "--bookings", type=int, default=workspaces_demo.DEFAULT_BOOKINGS,
+            "--bookings",
+            type=int,
+            default=workspaces_demo.DEFAULT_BOOKINGS,
             help="about how many workspace bookings (past three months, next four weeks)",
-        )  # fmt: skip
+        )
         parser.add_argument(
-            "--invoices", type=int, default=None,
+            "--invoices",
+            type=int,
+            default=None,
             help="how many issued invoices (default: 20 per member, at most 50,000)",
-        )  # fmt: skip
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = 0
