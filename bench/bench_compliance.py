@@ -66,9 +66,10 @@ def seed(base_url: str, args: argparse.Namespace) -> None:
 def shape(files: int) -> None:
     """Stored documents and Peppol transmissions for every issued invoice."""
     from django.db import connection, transaction
-
-    from invoicing.models import InvoiceDocument, PeppolTransmission
     from invoicing.selectors_documents import peppol_routed_invoices
+
+    from documents.models import InvoiceDocument
+    from einvoicing.models import PeppolTransmission
 
     storage = InvoiceDocument._meta.get_field("file").storage
     rows = []

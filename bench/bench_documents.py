@@ -219,7 +219,7 @@ def pdf_pages(content: bytes) -> int:
 def bench_render(args: argparse.Namespace) -> None:
     from weasyprint import HTML
 
-    from invoicing.rendering import PdfRenderer
+    from documents.rendering import PdfRenderer
 
     log("render: issuing a short and a long invoice with the services...")
     short = issue_invoice(short_lines())
@@ -448,8 +448,9 @@ def bench_workers(
     from django.conf import settings
     from django.db.models import Avg, Count, Sum
 
-    from invoicing import tasks
-    from invoicing.models import DocumentFailure, Invoice, InvoiceDocument
+    from documents import tasks
+    from documents.models import DocumentFailure, InvoiceDocument
+    from invoicing.models import Invoice
 
     prefix = f"workers.{variant}"
     extra = VARIANTS[variant]
@@ -471,7 +472,7 @@ def bench_workers(
         pool_cpu, main_cpu = worker.cpu()
         started = time.perf_counter()
         for invoice_id in ids:
-            tasks.document_render.apply_async(args=(invoice_id, "pdf"))
+            tasks.render.apply_async(args=(invoice_id, "pdf"))
         enqueued = time.perf_counter() - started
         deadline = time.monotonic() + args.timeout
         done, next_log = 0, 0.0

@@ -402,19 +402,19 @@ def issuer(job: tuple[int, list[int], float, float]) -> tuple[list[float], list[
     from django.db import connections
 
     from invoicing.models import Invoice
-    from invoicing.services import drafts as drafts_module
+    from invoicing.services import invoice_issue, numbering
 
     connections.close_all()  # never the parent's connection
     user = User.objects.get(pk=user_id)
     locked_at = [0.0]
-    counter_locked = drafts_module._counter_locked
+    counter_locked = numbering._counter_locked
 
     def timed_counter_locked(series: str, year: int, today: Any) -> Any:
         number = counter_locked(series, year, today)
         locked_at[0] = time.perf_counter()
         return number
 
-    drafts_module._counter_locked = timed_counter_locked
+    numbering._counter_locked = timed_counter_locked
     invoices = list(Invoice.objects.filter(pk__in=drafts).order_by("pk"))
     lock_times, issue_times, failed = [], [], 0
     while time.time() < start:
@@ -424,7 +424,7 @@ def issuer(job: tuple[int, list[int], float, float]) -> tuple[list[float], list[
             break
         began = time.perf_counter()
         try:
-            drafts_module.invoice_issue(invoice=invoice, acting_user=user)
+            invoice_issue(invoice=invoice, acting_user=user)
         except Exception as exc:
             failed += 1
             print(f"issue failed: {exc}", file=sys.stderr)

@@ -85,9 +85,9 @@ def loaded(pk: int) -> Any:
 
 def documents(args: argparse.Namespace) -> dict[str, int]:
     """{name: pk} of the documents to render, each with its PDF stored."""
-    from invoicing.models import DocumentFormat
+    from documents.models import DocumentFormat
+    from documents.services import invoice_document_store
     from invoicing.services import credit_note_issue
-    from invoicing.services.documents import invoice_document_store
 
     log("generation: issuing a short and a long invoice and a credit note...")
     short = issue_invoice(short_lines())
@@ -136,7 +136,7 @@ def report(prefix: str, times: dict[str, tuple[list[float], list[float]]]) -> No
 
 
 def bench_generation(found: dict[str, int], args: argparse.Namespace) -> dict[str, bytes]:
-    from invoicing.ubl import UblRenderer
+    from einvoicing.ubl import UblRenderer
 
     renderer = UblRenderer()
     invoices = {name: loaded(pk) for name, pk in found.items()}
@@ -159,7 +159,7 @@ def bench_generation(found: dict[str, int], args: argparse.Namespace) -> dict[st
 
 
 def bench_validation(contents: dict[str, bytes], args: argparse.Namespace) -> None:
-    from invoicing import peppol
+    from einvoicing import peppol
 
     folder = peppol.rules_dir()
     if folder is None:

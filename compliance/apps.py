@@ -7,5 +7,5 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self) -> None:
-        # The checks register themselves on import.
-        from compliance import checks  # noqa: F401
+        # The checks register themselves on import; so do the Celery tasks.
+        from compliance import checks, tasks  # noqa: F401

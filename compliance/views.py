@@ -29,14 +29,14 @@ from compliance.selectors import (
     subject_admin_url,
     trend_runs,
 )
-from compliance.tasks import run_checks
 from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.requests import request_user
 from smartcoop.lib.tasks import enqueue_on_commit
 
 VIEW = "compliance.view_finding"
 CHANGE = "compliance.change_finding"
-RUN = "compliance.run_checks"
+RUN = "compliance.run_checks"  # the permission
+RUN_TASK = "compliance.run_checks"  # the Celery task
 PAGE_SIZE = 50
 
 
@@ -159,7 +159,7 @@ def run(request: HttpRequest, admin_context: dict[str, Any]) -> HttpResponse:
         back = reverse("admin:compliance_dashboard")
     if request.method == "POST" and form.is_valid():
         key = form.cleaned_data["check"]
-        enqueue_on_commit(run_checks, [key] if key else None, request_user(request).pk)
+        enqueue_on_commit(RUN_TASK, [key] if key else None, request_user(request).pk)
         if key:
             messages.success(
                 request, _("The check “%(title)s” is running.") % {"title": CHECKS[key].title}

@@ -26,8 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from invoicing import selectors, services
-from invoicing.admin_documents import DOCUMENT_FIELDSET, InvoiceDocumentsMixin
+from invoicing import extensions, selectors, services
 from invoicing.forms_admin import (
     CreditNoteForm,
     InvoicePaymentForm,
@@ -244,12 +243,11 @@ INVOICE_FIELDSETS = (
         _("Created and issued"),
         {"fields": ("created_by", "created_at", "issued_by", "issued_at", "sent_at")},
     ),
-    DOCUMENT_FIELDSET,
 )
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
+class InvoiceAdmin(_ReadOnlyHistoryAdmin):
     list_display = (
         "document",
         "kind",
@@ -281,6 +279,24 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
     inlines = [InvoiceLineInline, InvoicePaymentInline]
     change_form_template = "admin/invoicing/invoice/change_form.html"
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The invoice's own fieldsets, then those of the apps above invoicing
+        (documents, e-invoicing: invoicing.extensions)."""
+        added = [
+            (section.title, {"fields": tuple(section.fields)})
+            for section in extensions.admin_sections()
+        ]
+        return [*super().get_fieldsets(request, obj), *added]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        added = [field for section in extensions.admin_sections() for field in section.fields]
+        return [*super().get_readonly_fields(request, obj), *added]
+
+    def _section_prefetch(self) -> list[str]:
+        return [
+            name for section in extensions.admin_sections() for name in section.prefetch_related
+        ]
+
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None
     ) -> Invoice | None:
@@ -290,7 +306,7 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
             .select_related(
                 "member", "activity", "client", "credited_invoice", "created_by", "issued_by"
             )
-            .prefetch_related("credit_notes", "documents", "deliveries")
+            .prefetch_related("credit_notes", *self._section_prefetch())
         )
         field = Invoice._meta.pk if from_field is None else Invoice._meta.get_field(from_field)
         assert isinstance(field, models.Field)
@@ -471,7 +487,7 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
         form_url: str = "",
         obj: Any = None,
     ) -> HttpResponse:
-        actions = []
+        actions: list[tuple[str, Any]] = []
         if obj is not None and self._can_pay(request, obj):
             url = reverse("admin:invoicing_invoice_pay", args=[obj.pk])
             actions.append((url, _("Register a payment")))
@@ -479,7 +495,9 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
             url = reverse("admin:invoicing_invoice_credit", args=[obj.pk])
             actions.append((url, _("Credit note")))
         if obj is not None:
-            actions.extend(self.document_actions(request, obj))
+            for section in extensions.admin_sections():
+                if section.links is not None:
+                    actions.extend(section.links(request, obj))
         context["invoice_actions"] = actions
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -490,7 +508,6 @@ class InvoiceAdmin(InvoiceDocumentsMixin, _ReadOnlyHistoryAdmin):
         return [
             path("<int:pk>/pay/", view(self.pay_view), name="invoicing_invoice_pay"),
             path("<int:pk>/credit/", view(self.credit_view), name="invoicing_invoice_credit"),
-            *self.document_urls(),
             *super().get_urls(),
         ]
 
@@ -866,6 +883,3 @@ class NumberCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("series", "year", "last_number", "last_issued_on")
     list_filter = ("series", "year")
     ordering = ("series", "-year")
-
-
-from invoicing import admin_exports  # noqa: E402, F401  (PDF exports: their own module)

@@ -53,6 +53,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import override
 
+from invoicing import snapshots
 from invoicing.calculation import (
     LineInput,
     Totals,
@@ -84,13 +85,7 @@ from invoicing.services.common import (
     PAYMENT_TERM_MAX,
     REFERENCE_BASE,
 )
-from invoicing.services.drafts import (
-    _buyer,
-    _member_mentions,
-    _mentions,
-    _seller,
-    issue_deadline,
-)
+from invoicing.services.issuing import issue_deadline
 from members.demo import DEMO_DOMAIN, PLACES
 from members.models import Member, Status, StatusChange
 from rules.selectors import rules_on
@@ -891,7 +886,7 @@ def _create_parties(
     for p in parties:
         member = Member(pk=p.pk, member_number=p.number, legal_name=p.name)
         p.activities = [
-            (a, theme, _member_mentions(Invoice(member=member, activity=a)))
+            (a, theme, snapshots.member_mentions(Invoice(member=member, activity=a)))
             for a, theme, _m in p.activities
         ]
     parties_by_pk = {p.pk: p for p in parties}
@@ -904,7 +899,7 @@ def _create_parties(
                 language=c.language,
                 person=c.kind == ClientKind.PERSON,
                 eu_business=not belgian and c.kind == ClientKind.COMPANY,
-                buyer=_buyer(c),
+                buyer=snapshots.buyer(c),
                 term=term,
                 iban=belgian_iban(rng) if belgian else "",
             )
@@ -1121,7 +1116,7 @@ class _Documents:
         self.codes: dict[int, list[str]] = {}
         self.today, self.tz, self.log = today, tz, log
         self.now = timezone.now()
-        self.seller = _seller()
+        self.seller = snapshots.seller()
         self.seller_json = _json(self.seller)
         self.mentions: dict[tuple[str, ...], tuple[list[str], _JsonText]] = {}
         self.rules_used: dict[tuple[int, int], _JsonText] = {}
@@ -1337,7 +1332,7 @@ class _Documents:
         mentions_key = (client.language, *used)
         mentions, mentions_json = self.mentions.get(mentions_key) or self.mentions.setdefault(
             mentions_key,
-            (texts := _mentions(list(used.values()), client.language, []), _json(texts)),
+            (texts := snapshots.mentions(list(used.values()), client.language), _json(texts)),
         )
         rules_key = (id(rules.provenance), id(vat_provenance))
         rules_used = self.rules_used.get(rules_key) or self.rules_used.setdefault(

@@ -255,21 +255,3 @@ def vat_choices(options: list[VatOption], language: str) -> list[tuple[str, str]
 
 
 UNIT_CHOICES = Unit.choices
-
-
-def _period_date(label: Any) -> forms.DateField:
-    # Not required here: the export service says what is missing, in the same
-    # words on the member's page and in the back office. The input still
-    # tells assistive technology that it is needed; the form is novalidate.
-    return forms.DateField(
-        label=label,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "required": True}, format="%Y-%m-%d"),
-    )
-
-
-class ExportPeriodForm(forms.Form):
-    """The period of a PDF export (documents_export_request checks it)."""
-
-    date_from = _period_date(pgettext_lazy("start of a period", "From"))
-    date_to = _period_date(pgettext_lazy("end of a period", "To"))

@@ -22,14 +22,17 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from invoicing.calculation import Totals
 from members.models import Language, Member
 from rules.fields import RuleProvenanceField
+from smartcoop.lib.models import AppendOnly
 
 ISSUED_IS_FINAL = _(
     "An issued invoice or credit note never changes and is never deleted; correct it with a "
     "credit note."
 )
 LINES_OF_ISSUED = _("The lines of an issued invoice or credit note cannot change.")
+PAYMENTS_ARE_APPEND_ONLY = _("Payments are never changed or deleted; record a reversal instead.")
 
 
 class ActivityKind(models.TextChoices):
@@ -369,6 +372,26 @@ class Invoice(models.Model):
             and self.amount_due > 0
         )
 
+    def set_totals(self, totals: Totals) -> None:
+        """Take the figures of `totals` (calculation.compute_totals or
+        credit_totals): the totals, the contribution and the VAT breakdown."""
+        self.total_net, self.total_vat, self.total_gross = totals.net, totals.vat, totals.gross
+        self.contribution_rate, self.contribution = totals.contribution_rate, totals.contribution
+        self.vat_breakdown = [group.as_json() for group in totals.groups]
+
+    def follow_up_status(self) -> str:
+        """The status an issued document's follow-up figures give it: credited
+        in full, paid, partly paid, sent, or just issued."""
+        if self.amount_credited >= self.total_gross and self.total_gross > 0:
+            return InvoiceStatus.CREDITED
+        if self.amount_paid > 0 and self.amount_due <= 0:
+            return InvoiceStatus.PAID
+        if self.amount_paid > 0:
+            return InvoiceStatus.PARTLY_PAID
+        if self.sent_at is not None:
+            return InvoiceStatus.SENT
+        return InvoiceStatus.ISSUED
+
     def display_status(self, today: datetime.date) -> tuple[str, str]:
         """(code, label) for pages: a word and a colour, never a colour alone."""
         if self.kind == DocumentKind.INVOICE and self.is_overdue(today):
@@ -456,9 +479,11 @@ class PaymentSource(models.TextChoices):
     BANK = "bank", _("Bank statement")
 
 
-class InvoicePayment(models.Model):
+class InvoicePayment(AppendOnly):
     """Money received for an invoice. Append-only: a mistaken payment is
     undone by a reversing payment with a negative amount."""
+
+    append_only_message = PAYMENTS_ARE_APPEND_ONLY
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -492,17 +517,6 @@ class InvoicePayment(models.Model):
     def __str__(self) -> str:
         return f"{self.value_date:%d/%m/%Y} {self.amount}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and InvoicePayment.objects.filter(pk=self.pk).exists():
-            raise ValidationError(PAYMENTS_ARE_APPEND_ONLY, code="append_only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValidationError(PAYMENTS_ARE_APPEND_ONLY, code="append_only")
-
-
-PAYMENTS_ARE_APPEND_ONLY = _("Payments are never changed or deleted; record a reversal instead.")
-
 
 class UnmatchedBankLine(models.Model):
     """A bank line with an invoice's structured reference that could not be
@@ -533,243 +547,3 @@ class UnmatchedBankLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value_date:%d/%m/%Y} {self.amount} {self.structured_reference}"
-
-
-# --- Documents and delivery (issue 6) ---------------------------------------------------
-
-
-def documents_storage() -> Any:
-    """Where rendered documents live: STORAGES["documents"], a private
-    location (never served as media) that production may point at S3."""
-    from django.core.files.storage import storages
-
-    return storages["documents"]
-
-
-class DocumentFormat(models.TextChoices):
-    PDF = "pdf", "PDF"
-    UBL = "ubl", "UBL (Peppol BIS 3.0)"
-
-
-class InvoiceDocument(models.Model):
-    """A rendered file of an issued invoice or credit note: stored once, with
-    the SHA-256 of its bytes, and never changed or deleted. Downloading
-    returns these bytes forever."""
-
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="documents")
-    format = models.CharField(_("format"), max_length=8, choices=DocumentFormat.choices)
-    file = models.FileField(storage=documents_storage, max_length=255)
-    filename = models.CharField(_("file name"), max_length=120)
-    mimetype = models.CharField(max_length=80)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField("SHA-256", max_length=64)
-    created_at = models.DateTimeField(_("stored at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("invoice document")
-        verbose_name_plural = _("invoice documents")
-        constraints = [
-            models.UniqueConstraint(fields=["invoice", "format"], name="document_one_per_format"),
-        ]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(DOCUMENT_IS_FINAL)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValidationError(DOCUMENT_IS_FINAL)
-
-
-DOCUMENT_IS_FINAL = _("A stored document never changes and is never deleted.")
-
-
-class DocumentFailure(models.Model):
-    """The last error of rendering one document, kept for staff until a later
-    attempt succeeds (then `resolved_at` is set). A template or rendering
-    error fails the task loudly and lands here; nothing partial is stored."""
-
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="+")
-    format = models.CharField(_("format"), max_length=8, choices=DocumentFormat.choices)
-    error = models.TextField(_("error"))
-    attempts = models.PositiveIntegerField(_("attempts"), default=1)
-    first_failed_at = models.DateTimeField(_("first failed at"), auto_now_add=True)
-    last_failed_at = models.DateTimeField(_("last failed at"))
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("document rendering failure")
-        verbose_name_plural = _("document rendering failures")
-        constraints = [
-            models.UniqueConstraint(fields=["invoice", "format"], name="document_failure_one"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.invoice} ({self.format})"
-
-
-class DeliveryStatus(models.TextChoices):
-    QUEUED = "queued", pgettext_lazy("delivery status", "Queued")
-    SENT = "sent", pgettext_lazy("delivery status", "Sent")
-    FAILED = "failed", pgettext_lazy("delivery status", "Failed")
-
-
-class InvoiceDelivery(models.Model):
-    """One sending of an issued document to its client by email: to whom, when,
-    by whom, how many attempts and the result. A resend is a new row; a failed
-    sending can be queued again (`DELIVERY_TRANSITIONS`)."""
-
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="deliveries")
-    recipient = models.EmailField(_("to"))
-    reply_to = models.EmailField(_("reply to"), blank=True)
-    message = models.TextField(_("personal message"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("invoice delivery")
-        verbose_name_plural = _("invoice deliveries")
-        ordering = ["-requested_at", "-id"]
-        indexes = [
-            models.Index(fields=["invoice", "-requested_at"], name="delivery_invoice"),
-            models.Index(
-                fields=["status", "next_attempt_at"],
-                name="delivery_queued",
-                condition=Q(status="queued"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.invoice} → {self.recipient}"
-
-
-# The allowed moves of a delivery (style.md, item 6).
-DELIVERY_TRANSITIONS: dict[str, set[str]] = {
-    DeliveryStatus.QUEUED: {DeliveryStatus.SENT, DeliveryStatus.FAILED},
-    DeliveryStatus.FAILED: {DeliveryStatus.QUEUED},
-    DeliveryStatus.SENT: set(),
-}
-
-
-class ExportStatus(models.TextChoices):
-    PENDING = "pending", pgettext_lazy("export status", "Waiting")
-    RUNNING = "running", pgettext_lazy("export status", "Being built")
-    DONE = "done", pgettext_lazy("export status", "Ready")
-    FAILED = "failed", pgettext_lazy("export status", "Failed")
-
-
-class DocumentExport(models.Model):
-    """All PDFs of a period as one ZIP, built by a task: a member's own
-    documents, or (member empty) every member's for staff."""
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    member = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    date_from = models.DateField(_("from"))
-    date_to = models.DateField(_("to"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING
-    )
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    file = models.FileField(storage=documents_storage, max_length=255, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("PDF export")
-        verbose_name_plural = _("PDF exports")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(date_from__lte=models.F("date_to")), name="export_period_order"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.date_from} – {self.date_to}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == ExportStatus.DONE:
-            return 100
-        return int(self.done * 100 / self.total) if self.total else 0
-
-
-# --- Peppol transmission (issue 7) ----------------------------------------------------
-
-
-class TransmissionStatus(models.TextChoices):
-    QUEUED = "queued", pgettext_lazy("transmission status", "Queued")
-    SENT = "sent", pgettext_lazy("transmission status", "Sent")
-    DELIVERED = "delivered", pgettext_lazy("transmission status", "Delivered")
-    FAILED = "failed", pgettext_lazy("transmission status", "Failed")
-
-
-class PeppolTransmission(models.Model):
-    """The sending of one issued document's UBL over Peppol through the access
-    point: queued, sent (accepted by the access point), delivered (the
-    client's access point has it) or failed, with the provider's message."""
-
-    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="transmission")
-    receiver = models.CharField(_("receiver"), max_length=80)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=TransmissionStatus.choices,
-        default=TransmissionStatus.QUEUED,
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    provider_id = models.CharField(_("access point id"), max_length=120, blank=True)
-    provider_message = models.TextField(_("access point message"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("Peppol transmission")
-        verbose_name_plural = _("Peppol transmissions")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="transmission_status")]
-
-    def __str__(self) -> str:
-        return f"{self.invoice} → {self.receiver}"
-
-
-TRANSMISSION_TRANSITIONS: dict[str, set[str]] = {
-    TransmissionStatus.QUEUED: {
-        TransmissionStatus.SENT,
-        TransmissionStatus.DELIVERED,
-        TransmissionStatus.FAILED,
-    },
-    TransmissionStatus.SENT: {TransmissionStatus.DELIVERED, TransmissionStatus.FAILED},
-    TransmissionStatus.FAILED: {TransmissionStatus.QUEUED},
-    TransmissionStatus.DELIVERED: set(),
-}

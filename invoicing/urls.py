@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import views, views_documents, views_exports
+from invoicing import views
 
 app_name = "invoicing"
 
@@ -15,26 +15,6 @@ urlpatterns = [
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
     path("invoices/<int:pk>/sent/", views.invoice_mark_sent, name="invoice_mark_sent"),
-    path("invoices/<int:pk>/pdf/", views_documents.invoice_pdf, name="invoice_pdf"),
-    path("invoices/<int:pk>/e-invoice/", views_documents.invoice_ubl, name="invoice_ubl"),
-    path("invoices/<int:pk>/send/", views_documents.invoice_send, name="invoice_send"),
-    path(
-        "invoices/<int:pk>/sendings/<int:delivery_pk>/retry/",
-        views_documents.delivery_retry,
-        name="delivery_retry",
-    ),
-    path("invoices/pdf-exports/", views_exports.export_list, name="export_list"),
-    path("invoices/pdf-exports/<int:pk>/", views_exports.export_detail, name="export_detail"),
-    path(
-        "invoices/pdf-exports/<int:pk>/progress/",
-        views_exports.export_progress,
-        name="export_progress",
-    ),
-    path(
-        "invoices/pdf-exports/<int:pk>/download/",
-        views_exports.export_download,
-        name="export_download",
-    ),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),

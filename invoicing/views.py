@@ -9,8 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from invoicing import selectors, services
+from invoicing import extensions, selectors, services
 from invoicing.calculation import vat_options
 from invoicing.forms import (
     UNIT_CHOICES,
@@ -31,26 +30,17 @@ from invoicing.forms import (
     lines_from_post,
     vat_choices,
 )
-from invoicing.models import DocumentFormat, Invoice, Unit
-from invoicing.routing import route_for_client, route_for_invoice
+from invoicing.models import Invoice, Unit
 from members.models import Member
-from members.selectors import member_for_user
+from members.selectors import member_of_user
 from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.ogm import ogm_format
+from smartcoop.lib.pages import page_of
 from smartcoop.lib.requests import request_user
-
-PAGE_SIZE = 25
 
 
 def _member(request: HttpRequest) -> Member:
-    member = member_for_user(user=request_user(request))
-    if member is None:
-        raise Http404
-    return member
-
-
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return member_of_user(user=request_user(request))
 
 
 # --- Invoices ------------------------------------------------------------------------
@@ -64,7 +54,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     activities = selectors.activity_choices(member=member)
     form = FilterForm(request.GET or None, clients=clients, activities=activities)
     invoices = selectors.invoice_list(member=member, filters=form.filters(), today=today)
-    page = _page(request, invoices)
+    page = page_of(request, invoices)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -238,11 +228,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reference": ogm_format(invoice.structured_reference)
         if invoice.structured_reference
         else "",
-        "pdf": selectors.document_get(invoice=invoice, format=DocumentFormat.PDF),
-        "ubl": selectors.document_get(invoice=invoice, format=DocumentFormat.UBL),
-        "route": route_for_invoice(invoice),
-        "transmission": selectors.transmission_of(invoice),
-        "deliveries": invoice.deliveries.all(),
+        "sections": extensions.sections_rendered(extensions.INVOICE_PAGE, invoice),
         "check": services.invoice_issue_check(invoice=invoice, today=today)
         if invoice.is_draft
         else None,
@@ -435,7 +421,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
         request,
         "invoicing/client_list.html",
         {
-            "page": _page(request, clients),
+            "page": page_of(request, clients),
             "search": search,
             "archived": archived,
         },
@@ -489,7 +475,12 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "invoicing/client_detail.html",
-        {"client": client, "invoices": invoices, "today": today, "route": route_for_client(client)},
+        {
+            "client": client,
+            "invoices": invoices,
+            "today": today,
+            "sections": extensions.sections_rendered(extensions.CLIENT_PAGE, client),
+        },
     )
 
 
@@ -515,7 +506,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "invoicing/activity_list.html",
-        {"page": _page(request, activities), "archived": archived},
+        {"page": page_of(request, activities), "archived": archived},
     )
 
 

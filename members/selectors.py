@@ -15,6 +15,17 @@ def member_for_user(*, user: User | AnonymousUser) -> Member | None:
     return Member.objects.filter(user=user).select_related("user").first()
 
 
+def member_of_user(*, user: User) -> Member:
+    """The user's own member profile, for member pages: 404 for a user who
+    has none (staff), never 403."""
+    return get_object_or_404(Member.objects.select_related("user"), user=user)
+
+
+def member_by_number(*, number: int) -> Member | None:
+    """The member with this member number, for staff forms that take one."""
+    return Member.objects.select_related("user").filter(member_number=number).first()
+
+
 def member_get_owned(*, user: User, pk: int) -> Member:
     """The member with this id if it is the user's own, else 404 (never 403)."""
     return get_object_or_404(Member.objects.select_related("user"), pk=pk, user=user)

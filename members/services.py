@@ -220,9 +220,7 @@ def member_legal_name_change_decide(
             member.legal_name = change.new_name
             audited(member, acting_user=acting_user, reason=f"legal name change #{change.pk}")
             member.save(update_fields=["legal_name", "updated_at"])
-        from members import tasks  # tasks call services; import here to keep one direction
-
-        enqueue_on_commit(tasks.legal_name_change_notify, change.pk)
+        enqueue_on_commit("members.legal_name_change_notify", change.pk)
     return change
 
 

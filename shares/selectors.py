@@ -180,37 +180,6 @@ def register_totals(*, as_of: datetime.date) -> dict[str, int]:
     return {"shares": int(totals["shares"] or 0), "holders": int(totals["holders"] or 0)}
 
 
-def holding_periods_sql() -> tuple[str, list[Any]]:
-    """The periods during which each member held at least one share, as SQL
-    for a subquery with columns (member_id, held_from, held_until): a period
-    starts the day the holding turns positive and ends (exclusive) the day
-    it falls back to zero; an open period has held_until NULL. Other apps
-    join it to their own rows (who invoiced without a share on that day),
-    so it stays one set-based query at any size."""
-    table = RegisterEntry._meta.db_table
-    sql = f"""
-        SELECT member_id, held_from, held_until FROM (
-            SELECT member_id, day AS held_from, starts,
-                   LEAD(day) OVER (PARTITION BY member_id ORDER BY day) AS held_until
-            FROM (
-                SELECT member_id, day, held > 0 AS starts,
-                       LAG(held, 1, 0) OVER (PARTITION BY member_id ORDER BY day) > 0 AS before
-                FROM (
-                    SELECT member_id, effective_on AS day,
-                           SUM(SUM(quantity)) OVER (
-                               PARTITION BY member_id ORDER BY effective_on
-                           ) AS held
-                    FROM {table}
-                    GROUP BY member_id, effective_on
-                ) daily
-            ) marks
-            WHERE starts <> before
-        ) edges
-        WHERE starts
-    """  # noqa: S608 - no user input, the table name comes from the model
-    return sql, []
-
-
 def holdings_on(*, as_of: datetime.date) -> QuerySet[Any]:
     """Shares held per member on a date, as values (member, held); members
     who never held any are absent."""

@@ -159,9 +159,7 @@ def share_subscribe(
             subscribed_on=today,
             rules_used={**rules.provenance(), **consents},
         )
-        from shares import tasks  # tasks call services
-
-        enqueue_on_commit(tasks.subscription_confirmation_send, subscription.pk)
+        enqueue_on_commit("shares.subscription_confirmation_send", subscription.pk)
     return subscription
 
 

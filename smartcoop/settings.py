@@ -77,7 +77,10 @@ INSTALLED_APPS = [
     "shares",
     "invoicing",
     "workspaces",
+    "documents",
+    "einvoicing",
     "compliance",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -269,8 +272,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # its workers run `-Q documents` (docker-compose.yml), everything else `-Q celery`.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
-    "invoicing.document_render": {"queue": "documents"},
-    "invoicing.documents_export": {"queue": "documents"},
+    "documents.render": {"queue": "documents"},
+    "documents.export_build": {"queue": "documents"},
 }
 # Worker memory stays bounded: a pool process is replaced after this many
 # tasks, or once its resident memory passes this many KiB.

@@ -2,13 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from smartcoop import dashboard, views
+from dashboard.views import home
+from smartcoop import views
 
 urlpatterns = [
-    path("", dashboard.home, name="dashboard"),
+    path("", home, name="dashboard"),
     path("", include("members.urls")),
     path("shares/", include("shares.urls")),
     path("", include("invoicing.urls")),
+    path("", include("documents.urls")),
+    path("", include("einvoicing.urls")),
     path("workspaces/", include("workspaces.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -93,6 +93,8 @@ def restore_seed_data() -> None:
     import_module("invoicing.migrations.0006_documents_are_final_and_swept").schedule_sweep(
         global_apps
     )
+    import_module("documents.migrations.0002_content_types_and_sweep_task").up(global_apps, None)
+    import_module("einvoicing.migrations.0002_content_types_and_sweep").up(global_apps, None)
     compliance_setup = import_module("compliance.migrations.0002_nightly_schedule_and_teams")
     compliance_setup.ensure_team_groups(Group, Permission)
     compliance_setup.schedule_nightly(global_apps)

@@ -41,16 +41,10 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from invoicing.models import (
-    Activity,
-    DeliveryStatus,
-    DocumentExport,
-    Invoice,
-    InvoiceDelivery,
-    InvoiceLine,
-)
+from documents.models import DeliveryStatus, DocumentExport, InvoiceDelivery
+from documents.services import documents_export_build, documents_export_request
+from invoicing.models import Activity, Invoice, InvoiceLine
 from invoicing.models import Client as InvoiceClient
-from invoicing.services.documents import documents_export_build, documents_export_request
 from members.models import ConsentKind, LegalNameChange, Member
 from shares import services as share_services
 from shares.models import Certificate, ExitRequest, RegisterEntry, Subscription
@@ -376,36 +370,36 @@ MATRIX: list[Row] = [
         method="post",
         kwargs=own_invoice,
     ),
-    Row("invoicing:invoice_pdf", owner_only(200), kwargs=own_invoice),
-    Row("invoicing:invoice_pdf", owner_only(200), kwargs=own_draft),  # preview
-    Row("invoicing:invoice_ubl", owner_only(200), kwargs=own_invoice),
-    Row("invoicing:invoice_send", owner_only(200), kwargs=own_invoice),
+    Row("documents:invoice_pdf", owner_only(200), kwargs=own_invoice),
+    Row("documents:invoice_pdf", owner_only(200), kwargs=own_draft),  # preview
+    Row("einvoicing:invoice_ubl", owner_only(200), kwargs=own_invoice),
+    Row("documents:invoice_send", owner_only(200), kwargs=own_invoice),
     Row(
-        "invoicing:invoice_send",
+        "documents:invoice_send",
         owner_only(To("invoicing:invoice_detail", own_invoice)),
         method="post",
         kwargs=own_invoice,
     ),
-    Row("invoicing:delivery_retry", anon_and_logged_in(LOGIN, 405), kwargs=own_failed_delivery),
+    Row("documents:delivery_retry", anon_and_logged_in(LOGIN, 405), kwargs=own_failed_delivery),
     Row(
-        "invoicing:delivery_retry",
+        "documents:delivery_retry",
         owner_only(To("invoicing:invoice_detail", own_invoice)),
         method="post",
         kwargs=own_failed_delivery,
     ),
-    Row("invoicing:export_list", members_only(200)),
+    Row("documents:export_list", members_only(200)),
     Row(
-        "invoicing:export_list",
+        "documents:export_list",
         members_only(
-            To("invoicing:export_detail", newest_export_of("member")),
-            other=To("invoicing:export_detail", newest_export_of("other_member")),
+            To("documents:export_detail", newest_export_of("member")),
+            other=To("documents:export_detail", newest_export_of("other_member")),
         ),
         method="post",
         data=valid_export_period,
     ),
-    Row("invoicing:export_detail", owner_only(200), kwargs=own_export),
-    Row("invoicing:export_progress", owner_only(200), kwargs=own_export),
-    Row("invoicing:export_download", owner_only(200), kwargs=own_export),
+    Row("documents:export_detail", owner_only(200), kwargs=own_export),
+    Row("documents:export_progress", owner_only(200), kwargs=own_export),
+    Row("documents:export_download", owner_only(200), kwargs=own_export),
     Row("invoicing:client_list", members_only(200)),
     Row("invoicing:client_create", members_only(200)),
     Row("invoicing:client_create", members_only(200), method="post"),  # empty: errors shown
@@ -572,6 +566,7 @@ ADMIN_SAMPLES = {
     "url": "no-such-page/",
     "pk": "1",
     "member_pk": "1",
+    "format": "ubl",
 }
 
 
@@ -887,14 +882,14 @@ ADMIN_REPRESENTATIVE = {
             "staff_viewer": 403,
         }
         for name in (
-            "admin:invoicing_documentexport_changelist",
-            "admin:invoicing_documentexport_new",
-            "admin:invoicing_documentexport_progress",
-            "admin:invoicing_documentexport_download",
+            "admin:documents_documentexport_changelist",
+            "admin:documents_documentexport_new",
+            "admin:documents_documentexport_progress",
+            "admin:documents_documentexport_download",
             # An invoice's PDF, its UBL and rendering it now: invoicing.view_invoice too.
-            "admin:invoicing_invoice_pdf",
-            "admin:invoicing_invoice_ubl",
-            "admin:invoicing_invoice_render",
+            "admin:documents_invoice_pdf",
+            "admin:documents_invoicedocument_download",
+            "admin:documents_invoice_render",
         )
     },
     # The compliance dashboard needs compliance.view_finding, working a
@@ -915,16 +910,16 @@ ADMIN_REPRESENTATIVE = {
         )
     },
 }
-# The primary key in the representative URLs that need one (checked before any lookup).
-ADMIN_REPRESENTATIVE_PK = (
-    "admin:invoicing_documentexport_progress",
-    "admin:invoicing_documentexport_download",
-    "admin:invoicing_invoice_pdf",
-    "admin:invoicing_invoice_ubl",
-    "admin:invoicing_invoice_render",
-    "admin:compliance_finding_acknowledge",
-    "admin:compliance_finding_resolve",
-)
+# The arguments of the representative URLs that need them (checked before any lookup).
+ADMIN_REPRESENTATIVE_KWARGS: dict[str, dict[str, Any]] = {
+    "admin:documents_documentexport_progress": {"pk": 1},
+    "admin:documents_documentexport_download": {"pk": 1},
+    "admin:documents_invoice_pdf": {"pk": 1},
+    "admin:documents_invoicedocument_download": {"pk": 1, "format": "ubl"},
+    "admin:documents_invoice_render": {"pk": 1},
+    "admin:compliance_finding_acknowledge": {"pk": 1},
+    "admin:compliance_finding_resolve": {"pk": 1},
+}
 
 
 @pytest.mark.django_db
@@ -940,8 +935,8 @@ def test_admin_representative_urls(
     staff_viewer: User,
 ) -> None:
     kwargs: dict[str, Any] | None = {"object_id": member.pk} if name.endswith("_change") else None
-    if name in ADMIN_REPRESENTATIVE_PK:
-        kwargs = {"pk": 1}
+    if name in ADMIN_REPRESENTATIVE_KWARGS:
+        kwargs = ADMIN_REPRESENTATIVE_KWARGS[name]
     path = reverse(name, kwargs=kwargs)
     users = {"staff_no_mfa": staff_no_mfa, "staff": staff_user, "staff_viewer": staff_viewer}
     client = member_client if role == "member" else Client()

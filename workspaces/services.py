@@ -41,7 +41,7 @@ from rules.selectors import RuleSet, rules_on
 from rules.values import Duration
 from smartcoop.lib.audit import audited
 from smartcoop.lib.tasks import enqueue_on_commit
-from workspaces import selectors, tasks
+from workspaces import selectors
 from workspaces.models import (
     NO_OVERLAP_CONSTRAINT,
     TIME_ZONE,
@@ -348,7 +348,7 @@ def booking_create(
             )
             audited(booking, acting_user=acting_user, reason="booked")
             booking.save()
-            enqueue_on_commit(tasks.booking_confirmation_send, booking.pk)
+            enqueue_on_commit("workspaces.booking_confirmation_send", booking.pk)
     except IntegrityError as exc:
         # Two members clicked at once: the other one's booking committed
         # between our check and our insert, and the constraint refused ours.
@@ -402,7 +402,7 @@ def booking_cancel_on_behalf(*, booking: Booking, acting_user: User, reason: str
             raise ValidationError(ALREADY_CANCELLED, code="cancelled")
         _cancel(booking, acting_user=acting_user, reason=reason.strip())
         if booking.kind == BookingKind.MEMBER:
-            enqueue_on_commit(tasks.booking_cancellation_send, booking.pk)
+            enqueue_on_commit("workspaces.booking_cancellation_send", booking.pk)
     return booking
 
 

@@ -1,6 +1,6 @@
 """Checks on stored documents, e-invoicing and clients' identifiers.
 
-What each finds comes from invoicing.selectors_documents in one or two
+What each finds comes from compliance/queries/documents.py in one or two
 queries; only the integrity check does work per row, because hashing a file
 cannot be a query: it re-hashes one slice of the stored files each night
 (every file once every COMPLIANCE_DOCUMENT_SLICES nights) and every file it
@@ -18,8 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from compliance.registry import Check, Context, Problem, Severity, Team, register
-from invoicing.selectors_documents import (
+from compliance.queries.documents import (
     IdProblem,
     clients_with_invalid_ids,
     documents_to_verify,
@@ -27,6 +26,7 @@ from invoicing.selectors_documents import (
     peppol_not_delivered,
     stored_file_sha256,
 )
+from compliance.registry import Check, Context, Problem, Severity, Team, register
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class DocumentsIntegrity(Check):
                 actual = (digest or "")[:SHORT_HASH]
             yield Problem(
                 key=f"document:{document.pk}",
-                subject=("invoicing.invoicedocument", document.pk),
+                subject=("documents.invoicedocument", document.pk),
                 label=document.label,
                 details={
                     "number": document.number,

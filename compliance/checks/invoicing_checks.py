@@ -1,7 +1,6 @@
 """Checks on invoices: the overdue ones with what the law adds to them, the
 numbering guarantee, and invoices issued by someone holding no paid share.
-Each is one query in an invoicing selector (the share periods come from
-shares.selectors, passed in as SQL)."""
+Each is one query of compliance/queries/invoicing.py."""
 
 import datetime
 from collections.abc import Iterable
@@ -12,14 +11,13 @@ from django.utils import formats
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from compliance.registry import Check, Context, Problem, Severity, Team, register
-from invoicing.selectors import (
+from compliance.queries.invoicing import (
     document_kind_label,
-    invoices_issued_outside,
+    invoices_issued_without_share,
     numbering_breaks,
     overdue_by_member,
 )
-from shares.selectors import holding_periods_sql
+from compliance.registry import Check, Context, Problem, Severity, Team, register
 from smartcoop.lib.money import format_money
 
 MEMBER = "members.member"
@@ -206,7 +204,7 @@ class InvoicedWithoutShare(Check):
     team = Team.LEGAL
 
     def find(self, ctx: Context) -> Iterable[Problem]:
-        for row in invoices_issued_outside(periods_sql=holding_periods_sql()):
+        for row in invoices_issued_without_share():
             yield Problem(
                 key=f"member:{row.member_id}",
                 subject=(MEMBER, row.member_id),

@@ -15,8 +15,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from compliance.queries.invoicing import artistic_activities, invoice_years_of_use
 from compliance.registry import Check, Context, Problem, Severity, Team, register
-from invoicing.selectors import artistic_activities, invoice_years_of_use
 from members.selectors import (
     artist_certificate_type_label,
     members_artist_certificate_ending,

@@ -93,6 +93,6 @@ ALREADY_SENT = _("This invoice is already marked as sent.")
 NOT_ISSUED_NOT_SENT = _("A draft cannot be sent; issue it first.")
 
 
-def _error(field: str | None, message: Any, **params: Any) -> ValidationError:
+def field_error(field: str | None, message: Any, **params: Any) -> ValidationError:
     error = ValidationError(message, params=params or None)
     return ValidationError({field: error}) if field else error

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from invoicing import extensions, snapshots
 from invoicing.calculation import (
     CreditLineInput,
     credit_totals,
@@ -23,7 +24,6 @@ from invoicing.models import (
     InvoiceStatus,
 )
 from invoicing.services.common import (
-    ALREADY_SENT,
     CREDIT_NOTE_MENTION,
     CREDIT_NOTHING,
     CREDIT_ONLY_ISSUED_INVOICE,
@@ -32,16 +32,11 @@ from invoicing.services.common import (
     CREDIT_REASON_REQUIRED,
     CREDIT_TOO_MUCH,
     CREDIT_UNKNOWN_LINE,
-    NOT_ISSUED_NOT_SENT,
     NUMBER_FORMAT,
     REFERENCE_BASE,
-    _error,
+    field_error,
 )
-from invoicing.services.drafts import (
-    _apply_totals,
-    _mentions,
-    _number,
-)
+from invoicing.services.numbering import number_assign
 from invoicing.validation import (
     QUANTITY_PLACES,
     parse_decimal,
@@ -98,7 +93,7 @@ def credit_note_issue(
     and gives back the contribution in proportion to the net credited."""
     reason = (reason or "").strip()
     if not reason:
-        raise _error("reason", CREDIT_REASON_REQUIRED)
+        raise field_error("reason", CREDIT_REASON_REQUIRED)
     with transaction.atomic():
         original = (
             Invoice.objects.select_for_update(of=("self",))
@@ -191,7 +186,7 @@ def credit_note_issue(
             created_by=acting_user,
             language=original.language,
         )
-        _apply_totals(note, totals)
+        note.set_totals(totals)
         note.contribution = contribution
         note.seller, note.buyer = original.seller, original.buyer
         mention: LocalizedText = rules.value(CREDIT_NOTE_MENTION)
@@ -200,7 +195,7 @@ def credit_note_issue(
         options, vat_provenance = vat_options(original.supply_date)
         credited = {(lines[pk].vat_category, lines[pk].vat_rate) for pk in wanted}
         used = [o for o in options if (o.category, o.rate) in credited]
-        note.mentions = _mentions(used, original.language, [mention])
+        note.mentions = snapshots.mentions(used, original.language, [mention])
         note.rules_used = rules.provenance() | vat_provenance
         note.save()
         InvoiceLine.objects.bulk_create(
@@ -224,21 +219,19 @@ def credit_note_issue(
         note.issued_by, note.issued_at = acting_user, timezone.now()
         original.amount_credited += totals.gross
         original.contribution_credited += contribution
-        original.status = _follow_up_status(original)
+        original.status = original.follow_up_status()
         audited(original, acting_user=acting_user, reason=f"credited: {reason[:200]}")
         original.save(
             update_fields=["amount_credited", "contribution_credited", "status", "updated_at"]
         )
-        _number(
+        number_assign(
             note,
             today=today,
             number_format=rules.value(NUMBER_FORMAT),
             acting_user=acting_user,
             reason="credit note issued",
         )
-        from invoicing.services.documents import documents_enqueue_for
-
-        documents_enqueue_for(note)
+        extensions.issued(note)
     return note
 
 
@@ -250,31 +243,3 @@ def _credited_vat(invoice: Invoice) -> dict[tuple[str, Decimal], Decimal]:
             key = (group["category"], Decimal(group["rate"]))
             vat[key] = vat.get(key, Decimal(0)) + Decimal(group["vat"])
     return vat
-
-
-def _follow_up_status(invoice: Invoice) -> str:
-    if invoice.amount_credited >= invoice.total_gross and invoice.total_gross > 0:
-        return InvoiceStatus.CREDITED
-    if invoice.amount_paid > 0 and invoice.amount_due <= 0:
-        return InvoiceStatus.PAID
-    if invoice.amount_paid > 0:
-        return InvoiceStatus.PARTLY_PAID
-    if invoice.sent_at is not None:
-        return InvoiceStatus.SENT
-    return InvoiceStatus.ISSUED
-
-
-def invoice_mark_sent(*, invoice: Invoice, acting_user: User) -> Invoice:
-    """Record that the invoice went to the client (by the member, or by the
-    delivery of the documents pipeline)."""
-    with transaction.atomic():
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if locked.is_draft:
-            raise ValidationError(NOT_ISSUED_NOT_SENT)
-        if locked.sent_at is not None:
-            raise ValidationError(ALREADY_SENT)
-        locked.sent_at = timezone.now()
-        locked.status = _follow_up_status(locked)
-        audited(locked, acting_user=acting_user, reason="marked as sent")
-        locked.save(update_fields=["sent_at", "status", "updated_at"])
-    return locked

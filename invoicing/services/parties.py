@@ -24,7 +24,7 @@ from invoicing.services.common import (
     COUNTRY_UNKNOWN,
     ENTERPRISE_NUMBER_NOT_BELGIAN,
     VAT_NUMBER_COUNTRY,
-    _error,
+    field_error,
 )
 from invoicing.validation import (
     ENTERPRISE_NUMBER_MISMATCH,
@@ -52,9 +52,9 @@ def activity_save(
     """Create an activity, or update `activity` (the member's own)."""
     name = (name or "").strip()
     if not name:
-        raise _error("name", ACTIVITY_NAME_REQUIRED)
+        raise field_error("name", ACTIVITY_NAME_REQUIRED)
     if kind not in ActivityKind.values:
-        raise _error("kind", _("Choose a type from the list."))
+        raise field_error("kind", _("Choose a type from the list."))
     parsed_budget = None
     if budget not in (None, ""):
         try:
@@ -62,12 +62,12 @@ def activity_save(
         except ValidationError as exc:
             raise ValidationError({"budget": exc}) from exc
         if parsed_budget < 0:
-            raise _error("budget", BUDGET_NEGATIVE)
+            raise field_error("budget", BUDGET_NEGATIVE)
     duplicate = Activity.objects.filter(member=member, name__iexact=name)
     if activity is not None:
         duplicate = duplicate.exclude(pk=activity.pk)
     if duplicate.exists():
-        raise _error("name", ACTIVITY_NAME_TAKEN)
+        raise field_error("name", ACTIVITY_NAME_TAKEN)
     target = activity or Activity(member=member)
     target.name, target.kind, target.budget = name, kind, parsed_budget
     target.description = (description or "").strip()
@@ -76,7 +76,7 @@ def activity_save(
         with transaction.atomic():
             target.save()
     except IntegrityError as exc:  # two tabs saving the same name at once
-        raise _error("name", ACTIVITY_NAME_TAKEN) from exc
+        raise field_error("name", ACTIVITY_NAME_TAKEN) from exc
     return target
 
 

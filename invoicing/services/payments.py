@@ -32,10 +32,7 @@ from invoicing.services.common import (
     PAYMENT_TOO_MUCH,
     RECOVERY_COMPENSATION,
     UNKNOWN_INVOICE_REFERENCE,
-    _error,
-)
-from invoicing.services.credit_notes import (
-    _follow_up_status,
+    field_error,
 )
 from invoicing.validation import (
     parse_decimal,
@@ -67,9 +64,9 @@ def invoice_payment_register(
     except ValidationError as exc:
         raise ValidationError({"amount": exc}) from exc
     if parsed <= 0:
-        raise _error("amount", PAYMENT_NOT_POSITIVE)
+        raise field_error("amount", PAYMENT_NOT_POSITIVE)
     if value_date > timezone.localdate():
-        raise _error("value_date", PAYMENT_DATE_FUTURE)
+        raise field_error("value_date", PAYMENT_DATE_FUTURE)
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.kind != DocumentKind.INVOICE or locked.status not in (
@@ -79,7 +76,7 @@ def invoice_payment_register(
         ):
             raise ValidationError(PAYMENT_NOT_OPEN)
         if parsed > locked.amount_due:
-            raise _error("amount", PAYMENT_TOO_MUCH, due=str(locked.amount_due))
+            raise field_error("amount", PAYMENT_TOO_MUCH, due=str(locked.amount_due))
         transaction_id = transaction_id or f"manual-{uuid.uuid4()}"
         if InvoicePayment.objects.filter(transaction_id=transaction_id).exists():
             raise ValidationError(PAYMENT_ALREADY_RECORDED)
@@ -96,7 +93,7 @@ def invoice_payment_register(
             recorded_by=acting_user,
         )
         locked.amount_paid += parsed
-        locked.status = _follow_up_status(locked)
+        locked.status = locked.follow_up_status()
         if locked.status == InvoiceStatus.PAID:
             locked.paid_on = value_date
         audited(locked, acting_user=acting_user, reason=f"payment {parsed} on {value_date}")
@@ -202,7 +199,7 @@ def invoice_payment_reverse(
     amount that points to it, and the invoice's paid amount and status follow."""
     note = (note or "").strip()
     if not note:
-        raise _error("note", REVERSAL_NOTE_REQUIRED)
+        raise field_error("note", REVERSAL_NOTE_REQUIRED)
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
         original = InvoicePayment.objects.select_for_update().get(pk=payment.pk)
@@ -221,7 +218,7 @@ def invoice_payment_reverse(
             recorded_by=acting_user,
         )
         invoice.amount_paid -= original.amount
-        invoice.status = _follow_up_status(invoice)
+        invoice.status = invoice.follow_up_status()
         if invoice.status != InvoiceStatus.PAID:
             invoice.paid_on = None
         audited(invoice, acting_user=acting_user, reason=f"payment reversed: {note[:200]}")
@@ -246,7 +243,7 @@ def unmatched_bank_line_resolve(
     booked elsewhere). Once resolved it stays resolved."""
     note = (note or "").strip()
     if not note:
-        raise _error("note", UNMATCHED_NOTE_REQUIRED)
+        raise field_error("note", UNMATCHED_NOTE_REQUIRED)
     with transaction.atomic():
         locked = UnmatchedBankLine.objects.select_for_update().get(pk=line.pk)
         if locked.resolved:

@@ -17,22 +17,16 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from compliance import services as compliance
 from compliance.models import EventKind, Finding, FindingStatus
+from compliance.queries.documents import clients_with_invalid_belgian_ids, vat_number_problem
 from compliance.registry import CHECKS, Context, Problem, Severity, Team
+from documents import services as documents_services
+from documents.models import InvoiceDocument
+from einvoicing import services as einvoicing
+from einvoicing.models import PeppolTransmission, TransmissionStatus
+from einvoicing.routing import route_for_invoice
+from einvoicing.selectors import peppol_routed
 from invoicing import services
-from invoicing.models import (
-    Client,
-    Invoice,
-    InvoiceDocument,
-    PeppolTransmission,
-    TransmissionStatus,
-)
-from invoicing.routing import route_for_invoice
-from invoicing.selectors_documents import (
-    clients_with_invalid_belgian_ids,
-    peppol_routed,
-    vat_number_problem,
-)
-from invoicing.services import einvoicing
+from invoicing.models import Client, Invoice
 from smartcoop.lib.belgium import belgian_enterprise_number
 from tests.factories import ClientFactory, MemberFactory
 from tests.invoicing.support import credit, draft, issued
@@ -129,7 +123,9 @@ def test_an_issued_invoice_without_its_documents_is_found_and_resolved_once_rend
         assert CHECKS[MISSING].describe(finding.details) == (
             f"{invoice.number} has no stored PDF, UBL."
         )
-    services.invoice_document_store(invoice_id=invoice.pk, format="ubl")  # the sweep's work
+    documents_services.invoice_document_store(
+        invoice_id=invoice.pk, format="ubl"
+    )  # the sweep's work
     assert_resolved_by_the_run(MISSING, finding)
 
 
@@ -147,7 +143,7 @@ def test_each_missing_format_is_named_and_credit_notes_are_checked_too(
 ):
     settings.COMPLIANCE_DOCUMENT_GRACE_SECONDS = 0
     only_pdf = issued(me)
-    services.invoice_document_store(invoice_id=only_pdf.pk, format="pdf")
+    documents_services.invoice_document_store(invoice_id=only_pdf.pk, format="pdf")
     note = credit(rendered(me, django_capture_on_commit_callbacks))  # its render was lost
     found = {p.key: p.details["missing"] for p in find(MISSING)}
     assert found == {f"invoice:{only_pdf.pk}": ["ubl"], f"invoice:{note.pk}": ["pdf", "ubl"]}
@@ -323,7 +319,7 @@ def test_a_failed_transmission_is_found_after_a_day_and_resolved_once_delivered(
     access_point.statuses["ap-1"] = {"status": "delivered", "message": "Delivered"}
     with django_capture_on_commit_callbacks(execute=True):
         einvoicing.transmission_retry(transmission=transmission, acting_user=me.user)
-    services.documents_sweep(now=later(1))  # asks the access point what became of it
+    einvoicing.transmissions_sweep(now=later(1))  # asks the access point what became of it
     transmission.refresh_from_db()
     assert transmission.status == TransmissionStatus.DELIVERED
     assert_resolved_by_the_run(PEPPOL, finding)

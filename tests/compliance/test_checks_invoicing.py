@@ -263,7 +263,7 @@ def test_the_database_rounds_a_quotient_and_a_sum_as_python_decimal_does():
     sums whose 29th digit is a 5 (the tie goes to the even digit)."""
     import random
 
-    from invoicing.selectors import _decimal28
+    from compliance.queries.invoicing import _decimal28
 
     rng = random.Random(2026)
     cases = []

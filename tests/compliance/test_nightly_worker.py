@@ -15,13 +15,7 @@ from compliance.models import CheckRun, Finding, RunStatus, RunTrigger
 from compliance.registry import CHECKS
 from smartcoop.celery import app as celery_app
 from tests.factories import ClientFactory, PaidMemberFactory, issued_invoice
-from tests.invoicing.workers import (
-    WorkerProcess,
-    needs_postgresql,
-    needs_redis,
-    purge_broker,
-    wait_for,
-)
+from tests.workers import WorkerProcess, needs_postgresql, needs_redis, purge_broker, wait_for
 
 NIGHTLY = "Compliance: nightly checks"
 

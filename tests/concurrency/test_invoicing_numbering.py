@@ -23,6 +23,7 @@ from invoicing.models import (
     NumberCounter,
 )
 from tests.factories import ActivityFactory, ClientFactory, MemberFactory
+from tests.invoicing.support import while_numbered
 
 # Issuing only enqueues its documents (render, Peppol) to the broker, as a web
 # process does: this test is about numbers, and rendering 1,800 PDFs eagerly
@@ -193,17 +194,13 @@ def test_16_threads_issue_2000_documents_in_two_series_without_gaps(seed_data):
         for w in range(WAVES)
     ]
 
-    def fail(_invoice: Invoice) -> None:
-        raise ForcedRollback  # while the counter row is locked and incremented
+    def fail(invoice: Invoice) -> None:
+        if invoice.pk in invoice_rollbacks and invoice.kind == DocumentKind.INVOICE:
+            raise ForcedRollback  # while the counter row is locked and incremented
 
     def work(kind: str, pk: int, roll_back: bool, day: datetime.date) -> str:
         if kind == "invoice":
-            services.invoice_issue(
-                invoice=Invoice(pk=pk),
-                acting_user=user,
-                today=day,
-                numbering_hook=fail if roll_back else None,
-            )
+            services.invoice_issue(invoice=Invoice(pk=pk), acting_user=user, today=day)
             return "invoice"
         with transaction.atomic():
             services.credit_note_issue(
@@ -213,7 +210,8 @@ def test_16_threads_issue_2000_documents_in_two_series_without_gaps(seed_data):
                 raise ForcedRollback
         return "credit_note"
 
-    outcomes, errors = _run(waves, work)
+    with while_numbered(fail):
+        outcomes, errors = _run(waves, work)
     assert not errors, errors[:5]
     invoices_issued = INVOICES - len(invoice_rollbacks)
     notes_issued = CREDIT_NOTES - len(credit_rollbacks)
@@ -248,19 +246,15 @@ def test_a_rolled_back_number_is_given_to_the_next_issuer(seed_data):
     locked, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
-    def hold_then_fail(_invoice: Invoice) -> None:
-        locked.set()
-        release.wait(timeout=30)
-        raise ForcedRollback
+    def hold_then_fail(invoice: Invoice) -> None:
+        if invoice.pk == first:
+            locked.set()
+            release.wait(timeout=30)
+            raise ForcedRollback
 
-    def run(pk: int, hook) -> None:
+    def run(pk: int) -> None:
         try:
-            services.invoice_issue(
-                invoice=Invoice(pk=pk),
-                acting_user=member.user,
-                today=FIRST_DAY,
-                numbering_hook=hook,
-            )
+            services.invoice_issue(invoice=Invoice(pk=pk), acting_user=member.user, today=FIRST_DAY)
         except ForcedRollback:
             pass
         except BaseException as exc:
@@ -268,16 +262,17 @@ def test_a_rolled_back_number_is_given_to_the_next_issuer(seed_data):
         finally:
             connection.close()
 
-    holder = threading.Thread(target=run, args=(first, hold_then_fail))
-    holder.start()
-    assert locked.wait(timeout=30)
-    waiter = threading.Thread(target=run, args=(second, None))
-    waiter.start()
-    waiter.join(timeout=0.5)
-    assert waiter.is_alive()  # blocked on the counter row
-    release.set()
-    holder.join(timeout=30)
-    waiter.join(timeout=30)
+    with while_numbered(hold_then_fail):
+        holder = threading.Thread(target=run, args=(first,))
+        holder.start()
+        assert locked.wait(timeout=30)
+        waiter = threading.Thread(target=run, args=(second,))
+        waiter.start()
+        waiter.join(timeout=0.5)
+        assert waiter.is_alive()  # blocked on the counter row
+        release.set()
+        holder.join(timeout=30)
+        waiter.join(timeout=30)
     assert not errors, errors
     assert dict(Invoice.objects.values_list("pk", "number")) == {first: "", second: "F2026-000001"}
     assert NumberCounter.objects.get().last_number == 1

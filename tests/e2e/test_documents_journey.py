@@ -24,8 +24,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from invoicing import tasks
-from invoicing.models import DocumentExport, ExportStatus
+from documents import tasks
+from documents.models import DocumentExport, ExportStatus
 from members.models import Member
 from tests.factories import TEST_PASSWORD, MemberFactory, issued_invoice
 
@@ -105,7 +105,7 @@ def test_download_the_pdf_then_export_the_period(
     # The export of the period, its task held in the "queue" for now.
     sent: list[tuple[Any, ...]] = []
     monkeypatch.setattr(
-        tasks.documents_export, "apply_async", lambda args=(), **kwargs: sent.append(args)
+        tasks.export_build, "apply_async", lambda args=(), **kwargs: sent.append(args)
     )
     page.goto(f"{base}/invoices/")
     main.get_by_role("link", name="Export the PDFs").click()
@@ -127,7 +127,7 @@ def test_download_the_pdf_then_export_the_period(
     page.evaluate("() => { window.stillTheSamePage = true; }")
 
     # A worker picks the task up; the page follows by itself.
-    result = tasks.documents_export.apply(args=(export.pk,))
+    result = tasks.export_build.apply(args=(export.pk,))
     assert result.get() is True
     expect(main.locator(".export-progress")).to_have_attribute("data-status", "done")
     expect(main).to_contain_text("Ready")

@@ -2,7 +2,11 @@
 fixtures, so they cannot shadow the fixtures of other test modules)."""
 
 import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+import pytest
 
 from invoicing import services
 from invoicing.models import (
@@ -14,6 +18,7 @@ from invoicing.models import (
     NumberCounter,
     UnmatchedBankLine,
 )
+from invoicing.services import numbering
 from members.models import Member
 from tests.factories import draft_invoice
 
@@ -68,3 +73,20 @@ def counts() -> dict[str, int]:
             UnmatchedBankLine,
         )
     }
+
+
+@contextmanager
+def while_numbered(hook: Callable[[Invoice], object]) -> Iterator[None]:
+    """Run `hook(invoice)` right after an issue wrote its number, the counter
+    row still locked until the issue commits: a hook that raises rolls the
+    issue back there, one that waits holds the lock (numbering._number is
+    patched; every thread of the test sees it)."""
+    original = numbering._number
+
+    def numbered(invoice: Invoice, **kwargs: Any) -> None:
+        original(invoice, **kwargs)
+        hook(invoice)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(numbering, "_number", numbered)
+        yield

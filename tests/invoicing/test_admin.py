@@ -55,9 +55,7 @@ THREE_LINES = [
 
 def _staff_client(*codenames: str, superuser: bool = False) -> tuple[Client, User]:
     staff = StaffFactory(is_superuser=superuser)
-    staff.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="invoicing", codename__in=codenames)
-    )
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     assert staff.user_permissions.count() == len(codenames)
     client = Client()
     client.force_login(staff)

@@ -28,7 +28,6 @@ from invoicing.models import (
 )
 from invoicing.services import invoice_draft_save, invoice_issue
 from invoicing.services.common import REFERENCE_BASE
-from invoicing.services.credit_notes import _follow_up_status
 from invoicing.validation import enterprise_number_is_valid, vat_number_is_valid
 from members.demo import DEMO_DOMAIN, seed_demo_logins, seed_members
 from members.models import Member
@@ -178,7 +177,7 @@ def test_credit_notes_and_follow_up(seeded):
     )
     for invoice in Invoice.objects.filter(kind=DocumentKind.INVOICE).exclude(status="draft"):
         assert invoice.amount_paid == paid.get(invoice.pk, Decimal(0))
-        assert invoice.status == _follow_up_status(invoice)
+        assert invoice.status == invoice.follow_up_status()
         assert invoice.amount_due >= 0
         if invoice.status == InvoiceStatus.PAID:
             last = invoice.payments.order_by("value_date", "pk").last()

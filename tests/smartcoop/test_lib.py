@@ -56,10 +56,11 @@ def test_enqueue_on_commit_survives_a_dead_broker(db, settings, django_capture_o
     """A broker that refuses connections must not fail the committed request."""
     from celery import Celery
 
+    from smartcoop.celery import app as celery_app
     from smartcoop.lib.tasks import enqueue_on_commit
 
-    # Not the current app: shared tasks of later tests must keep resolving to
-    # the project's app, not to this dead one.
+    # Current only while enqueueing: shared tasks of later tests must keep
+    # resolving to the project's app, not to this dead one.
     dead = Celery("dead", broker="redis://127.0.0.1:1/0", set_as_current=False)
     dead.conf.broker_connection_timeout = 1
     dead.conf.broker_transport_options = {"max_retries": 0, "socket_connect_timeout": 1}
@@ -69,6 +70,10 @@ def test_enqueue_on_commit_survives_a_dead_broker(db, settings, django_capture_o
     def noop() -> None:  # pragma: no cover - never runs
         raise AssertionError
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        enqueue_on_commit(noop)
+    dead.set_current()
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+            enqueue_on_commit(noop.name)
+    finally:
+        celery_app.set_current()
     assert len(callbacks) == 1  # it was attempted after commit, and did not raise
