@@ -217,12 +217,12 @@ class SweepResult:
     exports: int
 
 
-def documents_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
+def documents_sweep() -> SweepResult:
     """Re-enqueue what a lost message would otherwise lose: documents still
     missing a few minutes after issuing, queued emails whose task never ran,
     and exports still waiting. Run by Celery beat every few minutes
     (e-invoicing sweeps its transmissions in a task of its own)."""
-    now = now or timezone.now()
+    now = timezone.now()
     older_than = now - datetime.timedelta(seconds=settings.DOCUMENTS_SWEEP_AFTER_SECONDS)
     documents = 0
     # One task stores whatever is missing: the UBL stores its PDF first, and

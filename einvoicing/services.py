@@ -194,11 +194,11 @@ def transmission_retry(*, transmission: PeppolTransmission, acting_user: User) -
         enqueue_on_commit(TRANSMIT_TASK, locked.pk)
 
 
-def transmissions_sweep(*, now: datetime.datetime | None = None) -> int:
+def transmissions_sweep() -> int:
     """Re-enqueue what a lost message would otherwise lose: transmissions still
     queued after the grace period, and sent ones whose delivery is not known
     yet (asked again). Run by Celery beat with the documents sweep."""
-    now = now or timezone.now()
+    now = timezone.now()
     older_than = now - datetime.timedelta(seconds=settings.DOCUMENTS_SWEEP_AFTER_SECONDS)
     sent_count = 0
     queued = PeppolTransmission.objects.filter(status=TransmissionStatus.QUEUED).filter(

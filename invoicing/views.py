@@ -250,12 +250,15 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, message)
             return redirect("invoicing:invoice_detail", pk=invoice.pk)
         messages.success(request, _("Invoice %(number)s issued.") % {"number": issued.number})
-        for warning in services.invoice_issue_check(invoice=issued).warnings:
+        assert issued.issue_date is not None
+        for warning in services.invoice_issue_check(
+            invoice=issued, today=issued.issue_date
+        ).warnings:
             messages.warning(request, warning)
         return redirect("invoicing:invoice_detail", pk=issued.pk)
     if not invoice.is_draft:
         return redirect("invoicing:invoice_detail", pk=invoice.pk)
-    check = services.invoice_issue_check(invoice=invoice)
+    check = services.invoice_issue_check(invoice=invoice, today=timezone.localdate())
     return render(request, "invoicing/invoice_issue.html", {"invoice": invoice, "check": check})
 
 

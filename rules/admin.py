@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from rules import selectors, services
-from rules.forms import PreviewForm, RuleVersionForm, _first_of_next_month
+from rules.forms import PreviewForm, RuleVersionForm, first_of_next_month
 from rules.models import Rule, RuleVersion, VersionStatus
 from rules.values import Kind, display
 from smartcoop.admin_site import HistoryAdmin
@@ -121,7 +121,7 @@ class RuleAdmin(admin.ModelAdmin):
         """What changes from date D: every key whose value differs from the day before."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = PreviewForm(request.GET or {"on": _first_of_next_month()})
+        form = PreviewForm(request.GET or {"on": first_of_next_month()})
         changes = []
         if form.is_valid():
             changes = selectors.rule_changes_from(

@@ -14,7 +14,7 @@ from rules.values import LANGUAGES, Kind
 NOT_JSON = _("This is not valid JSON.")
 
 
-def _first_of_next_month() -> datetime.date:
+def first_of_next_month() -> datetime.date:
     today = timezone.localdate()
     return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
@@ -49,7 +49,7 @@ class RuleVersionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.instance.pk and not self.initial.get("valid_from"):
-            self.initial["valid_from"] = _first_of_next_month()
+            self.initial["valid_from"] = first_of_next_month()
         stored = self.instance.value if self.instance.pk else None
         if self.rule_obj is not None and stored is not None:
             kind = self.rule_obj.kind

@@ -173,12 +173,9 @@ def rule_versions_for(provenance: Mapping[str, int]) -> QuerySet[RuleVersion]:
     )
 
 
-def rule_versions_taking_effect(
-    *, within_days: int, today: datetime.date | None = None
-) -> QuerySet[RuleVersion]:
+def rule_versions_taking_effect(*, within_days: int, today: datetime.date) -> QuerySet[RuleVersion]:
     """Published versions whose valid_from falls in the next `within_days` days
     (after today, up to and including today + within_days)."""
-    today = today or timezone.localdate()
     return (
         RuleVersion.objects.filter(
             status=VersionStatus.PUBLISHED,
@@ -197,9 +194,8 @@ class RuleOverview:
     next_version: RuleVersion | None
 
 
-def rule_overview(*, today: datetime.date | None = None) -> dict[int, RuleOverview]:
-    """For the legal team's list: each rule's value today and its next change."""
-    today = today or timezone.localdate()
+def rule_overview(*, today: datetime.date) -> dict[int, RuleOverview]:
+    """For the legal team's list: each rule's value on `today` and its next change."""
     rules = list(Rule.objects.all())
     catalogue = _catalogue(needs=[rule.key for rule in rules])
     upcoming: dict[int, RuleVersion] = {}

@@ -37,6 +37,7 @@ from shares.models import (
     Subscription,
     SubscriptionStatus,
 )
+from shares.selectors import register_entries
 from smartcoop.lib import bankrouting
 from smartcoop.lib.money import round_cents
 from smartcoop.lib.ogm import ogm_from_number
@@ -129,11 +130,10 @@ def share_subscribe(
     quantity: Any,
     accepted: Iterable[str],
     acting_user: User,
-    today: datetime.date | None = None,
 ) -> Subscription:
     """Subscribe to shares at the nominal value in force today, with a unique
     structured reference to pay by. A newcomer needs the minimum to join."""
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     quantity = parse_quantity(quantity)
     rules = rules_on([NOMINAL_VALUE, MINIMUM_TO_JOIN], on=today)
     minimum = rules.value(MINIMUM_TO_JOIN)
@@ -715,8 +715,6 @@ def register_entry_reverse(*, entry: RegisterEntry, acting_user: User, note: str
 
 def share_certificate_issue(*, member: Member, acting_user: User) -> Certificate:
     """Freeze the holding from the register into a numbered, dated certificate."""
-    from shares.selectors import register_entries
-
     today = timezone.localdate()
     if shares_held(member=member, on=today) <= 0:
         raise ValidationError(NO_SHARES_FOR_CERTIFICATE)

@@ -16,6 +16,7 @@ from django.utils import translation
 from members.models import Member
 from smartcoop.celery import app as celery_app
 from smartcoop.lib.tasks import broker_breaker_reset
+from tests.clock import TODAY, on
 from tests.factories import MemberFactory, StaffFactory, UserFactory
 
 # `smtp`: a real SMTP server on loopback; `access_point`: a Peppol access point on loopback.
@@ -98,6 +99,14 @@ def restore_seed_data() -> None:
     compliance_setup = import_module("compliance.migrations.0002_nightly_schedule_and_teams")
     compliance_setup.ensure_team_groups(Group, Permission)
     compliance_setup.schedule_nightly(global_apps)
+
+
+@pytest.fixture
+def on_today() -> Iterator[None]:
+    """The clock on tests.clock.TODAY for the whole test (tests that issue
+    on that day and then look at what happened since)."""
+    with on(TODAY):
+        yield
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import datetime
 import random
 import time
+from contextlib import nullcontext
 
 import factory
 from allauth.account.models import EmailAddress
@@ -11,6 +12,7 @@ from django.contrib.auth.models import User
 
 from members.models import Consent, ConsentKind, Member
 from smartcoop.lib.belgium import belgian_iban
+from tests.clock import on
 
 TEST_PASSWORD = "a-long-test-password-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -166,7 +168,8 @@ def draft_invoice(
     payment_term_days=30,
     today=None,
 ):
-    """A draft made by the service, as a member would make it."""
+    """A draft made by the service, as a member would make it (on `today`,
+    if given: the clock is moved there)."""
     from django.utils import timezone
 
     from invoicing import services
@@ -174,25 +177,25 @@ def draft_invoice(
     member = member or MemberFactory(status="member")
     client = client or ClientFactory(member=member)
     activity = activity or ActivityFactory(member=member)
-    return services.invoice_draft_save(
-        member=member,
-        acting_user=member.user,
-        client=client,
-        activity=activity,
-        supply_date=supply_date or timezone.localdate(),
-        payment_term_days=payment_term_days,
-        lines=invoice_lines(lines),
-        today=today,
-    )
+    with on(today) if today else nullcontext():
+        return services.invoice_draft_save(
+            member=member,
+            acting_user=member.user,
+            client=client,
+            activity=activity,
+            supply_date=supply_date or timezone.localdate(),
+            payment_term_days=payment_term_days,
+            lines=invoice_lines(lines),
+        )
 
 
 def issued_invoice(member=None, **kwargs):
     from invoicing import services
 
     draft = draft_invoice(member, **kwargs)
-    return services.invoice_issue(
-        invoice=draft, acting_user=draft.member.user, today=kwargs.get("today")
-    )
+    today = kwargs.get("today")
+    with on(today) if today else nullcontext():
+        return services.invoice_issue(invoice=draft, acting_user=draft.member.user)
 
 
 # --- Workspaces -------------------------------------------------------------------------

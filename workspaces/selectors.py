@@ -295,16 +295,15 @@ def availability(
     member: Member | None,
     kind: str = "",
     min_capacity: int = 0,
+    now: datetime.datetime,
     horizon_end: datetime.datetime | None = None,
-    now: datetime.datetime | None = None,
     week: bool = False,
 ) -> Grid:
     """Resources × time slots of `days` days from `first_day`, each slot free,
     taken, the member's own, blocked for maintenance, closed (outside opening
     hours or on a closure), past, or beyond the booking horizon. Rows carry
     the day view's cells (free slots one by one), or with `week` the week
-    view's bars (merged segments) and free minutes per day."""
-    now = now or timezone.now()
+    view's bars (merged segments) and free minutes per day; past as of `now`."""
     resources = Resource.objects.filter(location=location, is_active=True)
     if kind:
         resources = resources.filter(kind=kind)

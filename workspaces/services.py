@@ -174,8 +174,8 @@ def cancellation_limit(booking: Booking) -> datetime.datetime:
     return booking.starts_at - deadline.timedelta
 
 
-def can_cancel(booking: Booking, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
+def can_cancel(booking: Booking, now: datetime.datetime) -> bool:
+    """Whether the member may still cancel the booking at `now`."""
     return (
         booking.kind == BookingKind.MEMBER
         and booking.status == BookingStatus.ACTIVE

@@ -199,7 +199,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_get_owned(member=member, pk=pk)
     context = {
         "booking": booking,
-        "can_cancel": services.can_cancel(booking),
+        "can_cancel": services.can_cancel(booking, timezone.now()),
         "cancel_until": services.cancellation_limit(booking),
     }
     return render(request, "workspaces/booking.html", context)

@@ -1,6 +1,5 @@
 """Credit notes: the only correction of an issued invoice."""
 
-import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -84,7 +83,6 @@ def credit_note_issue(
     acting_user: User,
     reason: str,
     quantities: Mapping[int, Any] | None = None,
-    today: datetime.date | None = None,
 ) -> Invoice:
     """Credit an issued invoice fully (`quantities` None) or partly ({line id:
     quantity to credit}). The credit note is issued at once in the credit
@@ -136,7 +134,7 @@ def credit_note_issue(
             raise ValidationError(errors)
         if not wanted:
             raise ValidationError(CREDIT_NOTHING)
-        today = today or timezone.localdate()
+        today = timezone.localdate()
         rules = rules_on([NUMBER_FORMAT, CREDIT_NOTE_MENTION], on=today)
         credited_nets = {pk: net for pk, (_quantity, net) in credited_lines.items()}
         credited_vat = _credited_vat(original)

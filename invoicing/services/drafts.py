@@ -181,11 +181,10 @@ def invoice_draft_save(
     buyer_reference: str = "",
     notes: str = "",
     invoice: Invoice | None = None,
-    today: datetime.date | None = None,
 ) -> Invoice:
     """Create a draft or replace a draft's content. Drafts have no number and
     can change freely; their totals are kept for lists."""
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     if invoice is not None and not invoice.is_draft:
         raise ValidationError(NOT_A_DRAFT)
     _check_owned(member, client, activity)

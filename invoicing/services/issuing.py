@@ -113,8 +113,8 @@ class _lazy_format:
         return str(self.message) % self.params
 
 
-def invoice_issue_check(*, invoice: Invoice, today: datetime.date | None = None) -> IssueCheck:
-    today = today or timezone.localdate()
+def invoice_issue_check(*, invoice: Invoice, today: datetime.date) -> IssueCheck:
+    """What issuing the draft on `today` would refuse and warn about."""
     errors, warnings = _issue_problems(invoice, today)
     if not invoice.is_draft:
         errors.insert(0, _lazy_format(ALREADY_ISSUED, number=invoice.number))
@@ -125,7 +125,6 @@ def invoice_issue(
     *,
     invoice: Invoice,
     acting_user: User,
-    today: datetime.date | None = None,
 ) -> Invoice:
     """Issue a draft: it is checked, its figures are computed from the rules
     in force, everything it prints is copied onto it, and it gets the next
@@ -145,7 +144,7 @@ def invoice_issue(
         )
         if not locked.is_draft:
             raise ValidationError(ALREADY_ISSUED, params={"number": locked.number})
-        today = today or timezone.localdate()
+        today = timezone.localdate()
         errors, warnings = _issue_problems(locked, today)
         if errors:
             raise ValidationError([ValidationError(str(e)) for e in errors])

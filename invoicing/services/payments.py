@@ -275,13 +275,12 @@ class LatePayment:
     periods: list[tuple[datetime.date, datetime.date, Decimal]]  # (from, to, yearly rate %)
 
 
-def late_payment(*, invoice: Invoice, today: datetime.date | None = None) -> LatePayment | None:
+def late_payment(*, invoice: Invoice, today: datetime.date) -> LatePayment | None:
     """Interest and the fixed compensation due on an overdue invoice to a
     business client (law of 2 August 2002, art. 5 and 6): the outstanding
     amount × the rate in force for each half-year × days / 365, from the day
     after the due date to today. None when nothing is due. Consumers fall
     under the Code of economic law (book XIX) and get no automatic figure."""
-    today = today or timezone.localdate()
     if not invoice.is_overdue(today) or invoice.buyer.get("kind") != ClientKind.COMPANY:
         return None
     assert invoice.due_date is not None

@@ -5,6 +5,7 @@ from django.forms import BoundField
 from django.utils.translation import get_language
 
 from smartcoop.lib.money import format_money
+from smartcoop.lib.ogm import ogm_format
 
 register = template.Library()
 
@@ -37,6 +38,4 @@ def described(field: BoundField) -> str:
 @register.filter
 def ogm(digits: str) -> str:
     """12 digits as a Belgian structured reference: +++123/4567/89012+++."""
-    from smartcoop.lib.ogm import ogm_format
-
     return ogm_format(digits) if digits else ""

@@ -28,10 +28,11 @@ from einvoicing.selectors import peppol_routed
 from invoicing import services
 from invoicing.models import Client, Invoice
 from smartcoop.lib.belgium import belgian_enterprise_number
+from tests.clock import on
 from tests.factories import ClientFactory, MemberFactory
 from tests.invoicing.support import credit, draft, issued
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_today")]
 
 MISSING = "documents.missing"
 INTEGRITY = "documents.integrity"
@@ -319,7 +320,8 @@ def test_a_failed_transmission_is_found_after_a_day_and_resolved_once_delivered(
     access_point.statuses["ap-1"] = {"status": "delivered", "message": "Delivered"}
     with django_capture_on_commit_callbacks(execute=True):
         einvoicing.transmission_retry(transmission=transmission, acting_user=me.user)
-    einvoicing.transmissions_sweep(now=later(1))  # asks the access point what became of it
+    with on(later(1)):
+        einvoicing.transmissions_sweep()  # asks the access point what became of it
     transmission.refresh_from_db()
     assert transmission.status == TransmissionStatus.DELIVERED
     assert_resolved_by_the_run(PEPPOL, finding)

@@ -20,6 +20,7 @@ from members.models import ConsentKind, Member
 from rules.models import Rule
 from rules.selectors import catalogue_invalidate, rules_on
 from shares import services as share_services
+from tests.clock import on as clock_on
 from tests.factories import ClientFactory, MemberFactory, StaffFactory, published_version
 from tests.invoicing.support import TODAY, credit, draft, issued
 
@@ -622,13 +623,10 @@ def test_lists_are_cut_at_twenty_but_counts_are_whole():
 def paid_share(member: Member, on: datetime.date, quantity: int = 2) -> None:
     """A subscription paid on `on`, booked as staff book it (register entry
     dated on the payment's value date, the member's status "member")."""
-    subscription = share_services.share_subscribe(
-        member=member,
-        quantity=quantity,
-        accepted=ConsentKind.values,
-        acting_user=member.user,
-        today=on,
-    )
+    with clock_on(on):
+        subscription = share_services.share_subscribe(
+            member=member, quantity=quantity, accepted=ConsentKind.values, acting_user=member.user
+        )
     share_services.share_payment_register(
         subscription=subscription,
         amount=subscription.amount,

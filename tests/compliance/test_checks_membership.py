@@ -5,7 +5,6 @@ and runs a fixed number of queries whatever the number of rows."""
 
 import datetime
 from decimal import Decimal
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +18,7 @@ from rules.models import RuleVersion
 from shares import services as share_services
 from shares.models import ExitRequest
 from shares.selectors import shares_per_year_of_use
+from tests.clock import on as clock_on
 from tests.factories import (
     ActivityFactory,
     MemberFactory,
@@ -40,7 +40,7 @@ def days(n: int) -> datetime.date:
 def run(key: str, on: datetime.date = TODAY):
     """A staff-like run of one check on the night of `on` (02:00 in Brussels)."""
     moment = datetime.datetime.combine(on, datetime.time(2, 0), tzinfo=BRUSSELS)
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with clock_on(moment):
         result = compliance_run(keys=[key])
     outcome = result.results.get()
     assert outcome.ok, outcome.error

@@ -22,6 +22,7 @@ from invoicing.models import (
     InvoiceStatus,
     NumberCounter,
 )
+from tests.clock import noon, on
 from tests.factories import ActivityFactory, ClientFactory, MemberFactory
 from tests.invoicing.support import while_numbered
 
@@ -90,10 +91,13 @@ def _drafts(member, client, activity, user, count: int) -> list[int]:
     return [draft.pk for draft in drafts]
 
 
-def _run(tasks_per_wave: list[list[tuple]], work) -> tuple[Counter, list[BaseException]]:
-    """Run the waves on THREADS threads; a wave starts when the previous one
-    is done (so each wave's date is later than every earlier number's).
-    Every thread closes its connection at the end."""
+def _run(
+    tasks_per_wave: list[list[tuple]], work, days: list[datetime.date]
+) -> tuple[Counter, list[BaseException]]:
+    """Run the waves on THREADS threads, wave w on days[w]: a wave starts when
+    the previous one is done, and the clock (tests.clock, every thread's)
+    moves to its day in between, so each wave's date is later than every
+    earlier number's. Every thread closes its connection at the end."""
     outcomes: Counter = Counter()
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -101,7 +105,12 @@ def _run(tasks_per_wave: list[list[tuple]], work) -> tuple[Counter, list[BaseExc
     for wave, tasks in zip(waves, tasks_per_wave, strict=True):
         for task in tasks:
             wave.put(task)
-    barrier = threading.Barrier(THREADS)
+    travel = on(days[0])
+    clock = travel.start()
+    next_days = iter(days[1:])
+    barrier = threading.Barrier(
+        THREADS, action=lambda: clock.move_to(noon(next(next_days, days[-1])))
+    )
 
     def worker() -> None:
         try:
@@ -129,10 +138,13 @@ def _run(tasks_per_wave: list[list[tuple]], work) -> tuple[Counter, list[BaseExc
             connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+    finally:
+        travel.stop()
     assert not any(thread.is_alive() for thread in threads)
     return outcomes, errors
 
@@ -186,32 +198,25 @@ def test_16_threads_issue_2000_documents_in_two_series_without_gaps(seed_data):
     assert len(tasks) == ATTEMPTS
     assert sum(roll_back for *_task, roll_back in tasks) == ROLLBACKS
     size = ATTEMPTS // WAVES
-    waves = [
-        [
-            (*task, FIRST_DAY + datetime.timedelta(days=w))
-            for task in tasks[w * size : (w + 1) * size]
-        ]
-        for w in range(WAVES)
-    ]
+    waves = [tasks[w * size : (w + 1) * size] for w in range(WAVES)]
+    days = [FIRST_DAY + datetime.timedelta(days=w) for w in range(WAVES)]
 
     def fail(invoice: Invoice) -> None:
         if invoice.pk in invoice_rollbacks and invoice.kind == DocumentKind.INVOICE:
             raise ForcedRollback  # while the counter row is locked and incremented
 
-    def work(kind: str, pk: int, roll_back: bool, day: datetime.date) -> str:
+    def work(kind: str, pk: int, roll_back: bool) -> str:
         if kind == "invoice":
-            services.invoice_issue(invoice=Invoice(pk=pk), acting_user=user, today=day)
+            services.invoice_issue(invoice=Invoice(pk=pk), acting_user=user)
             return "invoice"
         with transaction.atomic():
-            services.credit_note_issue(
-                invoice=Invoice(pk=pk), acting_user=user, reason="Cancelled", today=day
-            )
+            services.credit_note_issue(invoice=Invoice(pk=pk), acting_user=user, reason="Cancelled")
             if roll_back:
                 raise ForcedRollback
         return "credit_note"
 
     with while_numbered(fail):
-        outcomes, errors = _run(waves, work)
+        outcomes, errors = _run(waves, work, days)
     assert not errors, errors[:5]
     invoices_issued = INVOICES - len(invoice_rollbacks)
     notes_issued = CREDIT_NOTES - len(credit_rollbacks)
@@ -254,7 +259,7 @@ def test_a_rolled_back_number_is_given_to_the_next_issuer(seed_data):
 
     def run(pk: int) -> None:
         try:
-            services.invoice_issue(invoice=Invoice(pk=pk), acting_user=member.user, today=FIRST_DAY)
+            services.invoice_issue(invoice=Invoice(pk=pk), acting_user=member.user)
         except ForcedRollback:
             pass
         except BaseException as exc:
@@ -262,7 +267,7 @@ def test_a_rolled_back_number_is_given_to_the_next_issuer(seed_data):
         finally:
             connection.close()
 
-    with while_numbered(hold_then_fail):
+    with on(FIRST_DAY), while_numbered(hold_then_fail):
         holder = threading.Thread(target=run, args=(first,))
         holder.start()
         assert locked.wait(timeout=30)

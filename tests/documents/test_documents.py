@@ -27,7 +27,7 @@ from smartcoop.lib.ogm import ogm_format
 from tests.factories import ClientFactory, MemberFactory
 from tests.invoicing.support import credit, draft, issued
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_today")]
 
 
 def pdf_text(content: bytes) -> str:

@@ -28,6 +28,7 @@ from einvoicing.ubl import CAC, CBC, UblRenderer
 from invoicing import services
 from invoicing.models import Activity, ActivityKind, Client, Invoice
 from members.models import Member
+from tests.clock import on
 from tests.factories import ActivityFactory, ClientFactory, MemberFactory
 from tests.invoicing.support import TODAY, credit, draft, issue
 
@@ -91,17 +92,17 @@ def rows(*lines: tuple[str, str, str, str] | tuple[str, str, str, str, str]) -> 
 def issue_lines(
     member: Member, client: Client, lines: list[dict], *, activity: Any = None, **kwargs: Any
 ) -> Invoice:
-    made = services.invoice_draft_save(
-        member=member,
-        acting_user=member.user,
-        client=client,
-        activity=activity or ActivityFactory(member=member),
-        supply_date=TODAY,
-        payment_term_days=kwargs.pop("payment_term_days", 30),
-        lines=lines,
-        today=TODAY,
-        **kwargs,
-    )
+    with on(TODAY):
+        made = services.invoice_draft_save(
+            member=member,
+            acting_user=member.user,
+            client=client,
+            activity=activity or ActivityFactory(member=member),
+            supply_date=TODAY,
+            payment_term_days=kwargs.pop("payment_term_days", 30),
+            lines=lines,
+            **kwargs,
+        )
     return issue(made)
 
 

@@ -20,11 +20,8 @@ from invoicing.models import (
 )
 from invoicing.services import numbering
 from members.models import Member
+from tests.clock import TODAY, on
 from tests.factories import draft_invoice
-
-# A fixed "today" so numbers, deadlines and due dates do not depend on the day
-# the suite runs; services take `today` for exactly this.
-TODAY = datetime.date(2026, 11, 20)
 
 
 def draft(member: Member, **kwargs: Any) -> Invoice:
@@ -33,10 +30,10 @@ def draft(member: Member, **kwargs: Any) -> Invoice:
     return draft_invoice(member, **kwargs)
 
 
-def issue(invoice: Invoice, today: datetime.date = TODAY, **kwargs: Any) -> Invoice:
-    return services.invoice_issue(
-        invoice=invoice, acting_user=invoice.member.user, today=today, **kwargs
-    )
+def issue(invoice: Invoice, today: datetime.date = TODAY) -> Invoice:
+    """Issue `invoice` on `today` (the clock moved there: tests.clock)."""
+    with on(today):
+        return services.invoice_issue(invoice=invoice, acting_user=invoice.member.user)
 
 
 def issued(member: Member, today: datetime.date = TODAY, **kwargs: Any) -> Invoice:
@@ -50,13 +47,13 @@ def credit(
     today: datetime.date = TODAY,
     reason: str = "Ordered twice",
 ) -> Invoice:
-    return services.credit_note_issue(
-        invoice=invoice,
-        acting_user=invoice.member.user,
-        reason=reason,
-        quantities=quantities,
-        today=today,
-    )
+    with on(today):
+        return services.credit_note_issue(
+            invoice=invoice,
+            acting_user=invoice.member.user,
+            reason=reason,
+            quantities=quantities,
+        )
 
 
 def counts() -> dict[str, int]:

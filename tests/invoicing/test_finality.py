@@ -21,7 +21,7 @@ from invoicing.models import (
 )
 from members.models import Member
 from tests.factories import MemberFactory
-from tests.invoicing.support import TODAY, draft, issued
+from tests.invoicing.support import TODAY, credit, draft, issued
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +168,7 @@ def test_the_database_lets_the_follow_up_change(me, postgresql):
 
 def test_the_database_refuses_to_delete_an_issued_invoice_or_credit_note(me, postgresql):
     invoice = issued(me)
-    note = services.credit_note_issue(invoice=invoice, acting_user=me.user, reason="x", today=TODAY)
+    note = credit(invoice, reason="x")
     for document in (note, invoice):
         _refused_by_the_database("DELETE FROM invoicing_invoice WHERE id = %s", [document.pk])
         # A queryset delete (the admin's bulk action) goes past the model guard.

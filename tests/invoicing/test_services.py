@@ -44,9 +44,9 @@ from tests.factories import (
     invoice_lines,
     published_version,
 )
-from tests.invoicing.support import TODAY, counts, draft, issue, issued, while_numbered
+from tests.invoicing.support import TODAY, counts, credit, draft, issue, issued, while_numbered
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_today")]
 
 
 @pytest.fixture
@@ -396,7 +396,6 @@ def test_a_draft_is_edited_and_deleted_freely(me):
         invoice=invoice,
         notes=" Thanks ",
         buyer_reference=" PO-77 ",
-        today=TODAY,
     )
     invoice.refresh_from_db()
     assert invoice.lines.count() == 1
@@ -452,7 +451,6 @@ def test_each_bad_line_is_refused_next_to_its_input_and_nothing_is_saved(me, bad
             supply_date=TODAY,
             payment_term_days=30,
             lines=lines,
-            today=TODAY,
         )
     assert _messages(exc) == {f"lines-1-{field}": [str(message)]}
     assert counts() == before
@@ -472,7 +470,6 @@ def test_a_bad_edit_leaves_the_draft_as_it_was(me):
             payment_term_days=99,
             lines=lines,
             invoice=invoice,
-            today=TODAY,
         )
     # Both problems at once: the term and the line.
     assert _messages(exc) == {
@@ -529,7 +526,6 @@ def test_no_lines_or_too_many_lines_are_refused(me):
                 supply_date=TODAY,
                 payment_term_days=30,
                 lines=lines,
-                today=TODAY,
             )
         assert _messages(exc) == {"__all__": [str(message)]}
     assert counts() == before
@@ -554,7 +550,6 @@ def test_a_missing_or_far_future_supply_date_is_refused(me, supply_date, message
             supply_date=supply_date,
             payment_term_days=30,
             lines=invoice_lines(),
-            today=TODAY,
         )
     assert _messages(exc) == {"supply_date": [str(message)]}
     assert counts() == before
@@ -588,7 +583,6 @@ def test_editing_an_issued_invoice_as_a_draft_is_refused(me):
             payment_term_days=30,
             lines=invoice_lines(),
             invoice=invoice,
-            today=TODAY,
         )
     assert exc.value.messages == [str(services.NOT_A_DRAFT)]
     with pytest.raises(ValidationError) as exc:
@@ -611,7 +605,6 @@ def test_a_line_total_beyond_the_columns_is_refused_with_a_message(me):
             activity=activity,
             supply_date=TODAY,
             payment_term_days=30,
-            today=TODAY,
             lines=invoice_lines([("Everything", "999999", "99999999.00", "S:21")]),
         )
     assert set(exc.value.message_dict) <= {"lines-0-quantity", "lines-0-unit_price", "__all__"}
@@ -777,18 +770,14 @@ def test_numbers_are_consecutive_per_series_and_year(me):
         "F2026-000002",
         "F2026-000003",
     ]
-    note = services.credit_note_issue(
-        invoice=second, acting_user=me.user, reason="Wrong client", today=TODAY
-    )
+    note = credit(second, reason="Wrong client")
     assert (note.series, note.sequence, note.number) == ("credit_note", 1, "C2026-000001")
     fourth = issued(me)
     assert fourth.number == "F2026-000004"  # credit notes do not use the invoices' numbers
     next_year = datetime.date(2027, 1, 4)
     january = issued(me, today=next_year)
     assert (january.year, january.sequence, january.number) == (2027, 1, "F2027-000001")
-    january_note = services.credit_note_issue(
-        invoice=january, acting_user=me.user, reason="Cancelled", today=next_year
-    )
+    january_note = credit(january, reason="Cancelled", today=next_year)
     assert january_note.number == "C2027-000001"
     assert dict(NumberCounter.objects.values_list("series", "last_number").filter(year=2026)) == {
         "invoice": 4,

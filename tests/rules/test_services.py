@@ -220,8 +220,10 @@ def test_versions_taking_effect_soon(rule, author, approver):
             version=_draft(rule, author, valid_from=day), acting_user=approver
         )
     _draft(rule, author, valid_from=timezone.localdate() + datetime.timedelta(days=5), value="8")
-    assert [v.valid_from for v in selectors.rule_versions_taking_effect(within_days=14)] == [soon]
-    assert len(selectors.rule_versions_taking_effect(within_days=60)) == 2
+    today = timezone.localdate()
+    soon_versions = selectors.rule_versions_taking_effect(within_days=14, today=today)
+    assert [v.valid_from for v in soon_versions] == [soon]
+    assert len(selectors.rule_versions_taking_effect(within_days=60, today=today)) == 2
 
 
 def test_changes_from_a_date_with_and_without_drafts(rule, author, approver):

@@ -13,12 +13,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from members.models import Consent, ConsentKind, Member
 from shares import services
 from shares.models import Certificate, ExitRequest, RegisterEntry, Subscription
 from smartcoop.lib.ogm import ogm_format
+from tests.clock import on
 from tests.factories import MemberFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +47,6 @@ def client_en(en_member: Member) -> Client:
 @pytest.fixture
 def staff() -> User:
     return StaffFactory()
-
-
-def _today(monkeypatch: pytest.MonkeyPatch, day: datetime.date) -> None:
-    """Pin "today" for the views (they ask timezone.localdate())."""
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
 
 
 def _subscribe(member: Member, quantity: int = 2) -> Subscription:
@@ -280,69 +275,72 @@ def test_another_members_certificate_is_404(client_en: Client, staff: User) -> N
 
 
 def test_exit_outside_the_window_shows_it_and_refuses(
-    client_en: Client, en_member: Member, staff: User, monkeypatch: pytest.MonkeyPatch
+    client_en: Client, en_member: Member, staff: User
 ) -> None:
     _paid(en_member, staff, 2)
-    _today(monkeypatch, OUTSIDE_WINDOW)
-    url = reverse("shares:exit")
+    with on(OUTSIDE_WINDOW):
+        client_en.force_login(en_member.user)  # a session of that day
+        url = reverse("shares:exit")
 
-    page = client_en.get(url)
-    assert page.status_code == 200
-    assert "Exit requests are accepted from 01/01 to 30/06" in page.content.decode()
-    assert "You hold 2 shares." in page.content.decode()
+        page = client_en.get(url)
+        assert page.status_code == 200
+        assert "Exit requests are accepted from 01/01 to 30/06" in page.content.decode()
+        assert "You hold 2 shares." in page.content.decode()
 
-    entries_before = RegisterEntry.objects.count()
-    response = client_en.post(url, {"quantity": "1", "confirm": "on"})
-    assert response.status_code == 200
-    expected = str(services.EXIT_OUTSIDE_WINDOW) % {
-        "start": "01/01",
-        "end": "30/06",
-        "next": "01/01/2027",
-    }
-    assert response.context["form"].non_field_errors() == [expected]
-    html = response.content.decode()
-    assert 'class="form-errors" role="alert"' in html
-    assert expected in html
-    assert not ExitRequest.objects.exists()
-    assert RegisterEntry.objects.count() == entries_before
+        entries_before = RegisterEntry.objects.count()
+        response = client_en.post(url, {"quantity": "1", "confirm": "on"})
+        assert response.status_code == 200
+        expected = str(services.EXIT_OUTSIDE_WINDOW) % {
+            "start": "01/01",
+            "end": "30/06",
+            "next": "01/01/2027",
+        }
+        assert response.context["form"].non_field_errors() == [expected]
+        html = response.content.decode()
+        assert 'class="form-errors" role="alert"' in html
+        assert expected in html
+        assert not ExitRequest.objects.exists()
+        assert RegisterEntry.objects.count() == entries_before
 
 
-def test_exit_in_the_window_is_recorded(
-    client_en: Client, en_member: Member, staff: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_exit_in_the_window_is_recorded(client_en: Client, en_member: Member, staff: User) -> None:
     _paid(en_member, staff, 2)
-    _today(monkeypatch, IN_WINDOW)
-    url = reverse("shares:exit")
-    assert "An exit asked today takes effect on 30/06/2027." in client_en.get(url).content.decode()
+    with on(IN_WINDOW):
+        client_en.force_login(en_member.user)  # a session of that day
+        url = reverse("shares:exit")
+        assert (
+            "An exit asked today takes effect on 30/06/2027." in client_en.get(url).content.decode()
+        )
 
-    too_many = client_en.post(url, {"quantity": "3", "confirm": "on"})
-    assert too_many.status_code == 200
-    assert too_many.context["form"].errors["quantity"] == [
-        str(services.EXIT_TOO_MANY) % {"held": 2, "asked": 3}
-    ]
-    assert not ExitRequest.objects.exists()
+        too_many = client_en.post(url, {"quantity": "3", "confirm": "on"})
+        assert too_many.status_code == 200
+        assert too_many.context["form"].errors["quantity"] == [
+            str(services.EXIT_TOO_MANY) % {"held": 2, "asked": 3}
+        ]
+        assert not ExitRequest.objects.exists()
 
-    response = client_en.post(url, {"quantity": "1", "confirm": "on"})
-    assert response.status_code == 302
-    assert response["Location"] == reverse("shares:overview")
-    exit_request = ExitRequest.objects.get(member=en_member)
-    assert (exit_request.quantity, exit_request.requested_on, exit_request.effective_on) == (
-        1,
-        IN_WINDOW,
-        datetime.date(2027, 6, 30),
-    )
-    assert exit_request.refund_due_by == datetime.date(2030, 6, 30)
-    overview = client_en.get(reverse("shares:overview")).content.decode()
-    assert "Your exit request is recorded. It takes effect on 30/06/2027." in overview
-    assert "Requested" in overview
+        response = client_en.post(url, {"quantity": "1", "confirm": "on"})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("shares:overview")
+        exit_request = ExitRequest.objects.get(member=en_member)
+        assert (exit_request.quantity, exit_request.requested_on, exit_request.effective_on) == (
+            1,
+            IN_WINDOW,
+            datetime.date(2027, 6, 30),
+        )
+        assert exit_request.refund_due_by == datetime.date(2030, 6, 30)
+        overview = client_en.get(reverse("shares:overview")).content.decode()
+        assert "Your exit request is recorded. It takes effect on 30/06/2027." in overview
+        assert "Requested" in overview
 
 
 def test_exit_without_confirmation_saves_nothing(
-    client_en: Client, en_member: Member, staff: User, monkeypatch: pytest.MonkeyPatch
+    client_en: Client, en_member: Member, staff: User
 ) -> None:
     _paid(en_member, staff, 2)
-    _today(monkeypatch, IN_WINDOW)
-    response = client_en.post(reverse("shares:exit"), {"quantity": "1"})
-    assert response.status_code == 200
-    assert response.context["form"].errors == {"confirm": ["This field is required."]}
-    assert not ExitRequest.objects.exists()
+    with on(IN_WINDOW):
+        client_en.force_login(en_member.user)  # a session of that day
+        response = client_en.post(reverse("shares:exit"), {"quantity": "1"})
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"confirm": ["This field is required."]}
+        assert not ExitRequest.objects.exists()
