@@ -59,6 +59,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -106,35 +107,21 @@ def bare_table_html(rows: int = BARE_ROWS) -> str:
     )
 
 
-def short_lines() -> list[dict[str, str]]:
+def short_lines() -> list[Any]:
+    from invoicing.services import LineData
+
     return [
-        {
-            "description": "Consulting: workshop facilitation",
-            "quantity": "6",
-            "unit": "HUR",
-            "unit_price": "85.00",
-            "vat": "S:21",
-        },
-        {
-            "description": "Travel Brussels - Ghent and back",
-            "quantity": "1",
-            "unit": "C62",
-            "unit_price": "42.60",
-            "vat": "S:21",
-        },
-        {
-            "description": "Book: 'Cooperatives in Belgium'",
-            "quantity": "2",
-            "unit": "C62",
-            "unit_price": "24.50",
-            "vat": "S:6",
-        },
+        LineData("Consulting: workshop facilitation", Decimal(6), "HUR", Decimal("85.00"), "S:21"),
+        LineData("Travel Brussels - Ghent and back", Decimal(1), "C62", Decimal("42.60"), "S:21"),
+        LineData("Book: 'Cooperatives in Belgium'", Decimal(2), "C62", Decimal("24.50"), "S:6"),
     ]
 
 
-def long_lines(count: int) -> list[dict[str, str]]:
+def long_lines(count: int) -> list[Any]:
     """Lines as a translator or a consultant writes them on a detailed
     invoice: a description that wraps over two or three lines."""
+    from invoicing.services import LineData
+
     tasks = [
         "Translation NL>FR of the general terms and conditions, chapter {n}, "
         "including terminology research and a second reading by a colleague",
@@ -143,21 +130,19 @@ def long_lines(count: int) -> list[dict[str, str]]:
         "Photography session {n}: set-up, shooting on location in Saint-Gilles, "
         "selection and colour correction of the delivered pictures",
     ]
-    rows = []
-    for n in range(1, count + 1):
-        rows.append(
-            {
-                "description": tasks[n % 3].format(n=n),
-                "quantity": str(1 + n % 7),
-                "unit": ["HUR", "DAY", "C62"][n % 3],
-                "unit_price": f"{40 + (n * 7) % 90}.{n % 100:02d}",
-                "vat": "S:6" if n % 5 == 0 else "S:21",
-            }
+    return [
+        LineData(
+            description=tasks[n % 3].format(n=n),
+            quantity=Decimal(1 + n % 7),
+            unit=["HUR", "DAY", "C62"][n % 3],
+            unit_price=Decimal(f"{40 + (n * 7) % 90}.{n % 100:02d}"),
+            vat="S:6" if n % 5 == 0 else "S:21",
         )
-    return rows
+        for n in range(1, count + 1)
+    ]
 
 
-def issue_invoice(lines: list[dict[str, str]]) -> Any:
+def issue_invoice(lines: list[Any]) -> Any:
     """An invoice made and issued by the services, for a seeded member with an
     issued invoice (so a paid share, an activity and a client)."""
     from django.utils import timezone

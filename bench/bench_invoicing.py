@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -335,7 +336,7 @@ def prepare_drafts(issuers: int, per_issuer: int) -> list[tuple[int, list[int]]]
     from django.utils import timezone
 
     from invoicing.models import Activity, Client, Invoice, InvoiceLine
-    from invoicing.services import invoice_draft_save
+    from invoicing.services import LineData, invoice_draft_save
     from members.models import Member, Status
 
     today = timezone.localdate()
@@ -357,14 +358,8 @@ def prepare_drafts(issuers: int, per_issuer: int) -> list[tuple[int, list[int]]]
                 supply_date=today - datetime.timedelta(days=2),
                 payment_term_days=30,
                 lines=[
-                    {
-                        "description": "Consulting",
-                        "quantity": "3",
-                        "unit": "HUR",
-                        "unit_price": "85.00",
-                        "vat": "S:21",
-                    },
-                    {"description": "Book", "quantity": "2", "unit_price": "24.50", "vat": "S:6"},
+                    LineData("Consulting", Decimal(3), "HUR", Decimal("85.00"), "S:21"),
+                    LineData("Book", Decimal(2), "C62", Decimal("24.50"), "S:6"),
                 ],
             )
             lines = list(template.lines.all())

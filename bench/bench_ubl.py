@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -98,7 +99,7 @@ def documents(args: argparse.Namespace) -> dict[str, int]:
         invoice=short,
         acting_user=short.member.user,
         reason="One hour too many",
-        quantities={first_line.pk: "1"},
+        quantities={first_line.pk: Decimal(1)},
     )
     found = {"short": short.pk, "long": long.pk, "credit_note": note.pk}
     log("generation: storing their PDFs (not timed)...")

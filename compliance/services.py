@@ -11,6 +11,7 @@ import logging
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -133,7 +134,7 @@ class _Known:
     pk: int
     status: str
     label: str
-    details: dict
+    details: dict[str, Any]
 
 
 def _reconcile(run: CheckRun, check: Check, result: CheckResult) -> None:

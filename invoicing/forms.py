@@ -1,9 +1,11 @@
-"""Forms of the member pages: thin, they collect what was typed; the services
-check it against the rules and the forms show the services' errors next to
-the fields they name."""
+"""Forms of the member pages: thin, they read what was typed (numbers in the
+page's language: smartcoop.lib.numbers); the services check it against the
+rules and the forms show the services' errors next to the fields they name."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -13,10 +15,23 @@ from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from invoicing.calculation import VatOption
-from invoicing.models import Activity, ActivityKind, Client, ClientKind, InvoiceStatus, Unit
+from invoicing.models import (
+    Activity,
+    ActivityKind,
+    Client,
+    ClientKind,
+    InvoiceLine,
+    InvoiceStatus,
+    Unit,
+)
 from invoicing.selectors import InvoiceFilters
-from invoicing.services import ClientData
+from invoicing.services import ClientData, LineData
+from invoicing.validation import PRICE_PLACES, QUANTITY_PLACES
 from members.models import Language
+from smartcoop.lib.forms import LocalDecimalField
+from smartcoop.lib.numbers import check_decimal, parse_decimal
+
+TERM_NOT_A_NUMBER = _("Enter the payment term as a whole number of days, such as 30.")
 
 LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "vat")
 _LINE_KEY = re.compile(r"^lines-(\d+)-(description|quantity|unit|unit_price|vat)$")
@@ -39,6 +54,104 @@ def lines_from_post(data: Mapping[str, Any]) -> list[dict[str, str]]:
     return lines
 
 
+def _read_number(text: str, *, places: int, language: str) -> Decimal:
+    if not text.strip():
+        raise ValidationError(forms.Field.default_error_messages["required"], code="required")
+    return check_decimal(parse_decimal(text, language=language), places=places)
+
+
+@dataclass
+class LineRows:
+    """The line rows as typed (shown back on the page), the lines whose
+    numbers could be read, and the row each of them comes from."""
+
+    rows: list[dict[str, str]]
+    lines: list[LineData] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    # Per row, the numbers that could be read.
+    numbers: list[dict[str, Decimal]] = field(default_factory=list)
+
+    def every_row(self) -> list[LineData]:
+        """Every row as a line, a number that could not be read taken as 1:
+        to check the rest of each row anyway (its description, VAT, unit),
+        when some number could not be read (the reading error stands)."""
+        return [
+            LineData(
+                description=row["description"],
+                quantity=numbers.get("quantity", Decimal(1)),
+                unit=row["unit"],
+                unit_price=numbers.get("unit_price", Decimal(1)),
+                vat=row["vat"],
+            )
+            for row, numbers in zip(self.rows, self.numbers, strict=True)
+        ]
+
+    def row_errors(self, exc: ValidationError, *, every_row: bool = False) -> dict[str, list[str]]:
+        """A service's errors about `lines` (or `every_row()`), keyed by the row
+        they come from, with the rows' own reading errors (which stand for
+        their field); the errors about no line in particular under `__all__`."""
+        found = {key: list(messages) for key, messages in self.errors.items()}
+        if not hasattr(exc, "error_dict"):
+            found.setdefault("__all__", []).extend(exc.messages)
+            return found
+        for key, errors in exc.error_dict.items():
+            messages = [message for error in errors for message in error.messages]
+            match = re.match(r"^lines-(\d+)-(\w+)$", key)
+            if match and not every_row and int(match[1]) < len(self.positions):
+                key = f"lines-{self.positions[int(match[1])]}-{match[2]}"
+            if key not in self.errors:
+                found.setdefault(key, []).extend(messages)
+        return found
+
+
+def read_line_rows(rows: list[dict[str, str]], *, language: str) -> LineRows:
+    """The line rows (lines_from_post), their quantities and prices read as the
+    member wrote them in `language` (1.234,56 in nl and fr; see
+    smartcoop.lib.numbers). A row whose numbers cannot be read is kept as
+    typed, with its errors."""
+    read = LineRows(rows=rows)
+    for index, row in enumerate(read.rows):
+        numbers: dict[str, Decimal] = {}
+        for name, places in (("quantity", QUANTITY_PLACES), ("unit_price", PRICE_PLACES)):
+            try:
+                numbers[name] = _read_number(row[name], places=places, language=language)
+            except ValidationError as exc:
+                read.errors[f"lines-{index}-{name}"] = exc.messages
+        read.numbers.append(numbers)
+        if len(numbers) == 2:
+            read.lines.append(
+                LineData(
+                    description=row["description"],
+                    quantity=numbers["quantity"],
+                    unit=row["unit"],
+                    unit_price=numbers["unit_price"],
+                    vat=row["vat"],
+                )
+            )
+            read.positions.append(index)
+    return read
+
+
+def read_quantities(
+    data: Mapping[str, Any], lines: Iterable[InvoiceLine], *, language: str
+) -> tuple[dict[int, Decimal], dict[str, list[str]]]:
+    """The quantities to credit typed per line (`quantity-<line id>`, empty
+    for none), read in `language`; and the errors of those that cannot be."""
+    quantities: dict[int, Decimal] = {}
+    errors: dict[str, list[str]] = {}
+    for line in lines:
+        name = f"quantity-{line.pk}"
+        text = str(data.get(name, "")).strip()
+        if not text:
+            continue
+        try:
+            quantities[line.pk] = _read_number(text, places=QUANTITY_PLACES, language=language)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    return quantities, errors
+
+
 class InvoiceForm(forms.Form):
     client = forms.ModelChoiceField(
         label=_("Client"), queryset=Client.objects.none(), empty_label=_("Choose a client")
@@ -51,9 +164,10 @@ class InvoiceForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("When you delivered the work; the invoice date is the day you issue it."),
     )
-    payment_term_days = forms.CharField(
+    payment_term_days = forms.IntegerField(
         label=_("Payment term (days)"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"invalid": TERM_NOT_A_NUMBER},
     )
     buyer_reference = forms.CharField(
         label=_("Client's reference"),
@@ -155,10 +269,10 @@ class ActivityForm(forms.Form):
             "Artistic work can be exempt from VAT (art. 44) and needs an artist work certificate."
         ),
     )
-    budget = forms.CharField(
+    budget = LocalDecimalField(
         label=_("Budget excl. VAT"),
+        places=2,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         help_text=_("Optional: what you expect to invoice under this activity."),
     )
     description = forms.CharField(

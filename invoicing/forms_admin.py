@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import DocumentKind, Invoice, InvoiceLine
 from invoicing.services import CREDIT_REASON_REQUIRED
+from invoicing.validation import QUANTITY_PLACES
+from smartcoop.lib.forms import LocalDecimalField
 
 
 # Browsers' date inputs take ISO dates only, whatever the page's language.
@@ -21,9 +23,9 @@ def _date_input() -> forms.DateInput:
 
 
 class InvoicePaymentForm(forms.Form):
-    # Text, not a DecimalField: the service parses "12,50" as members type it
-    # and refuses what is not a positive amount in cents, in its own words.
-    amount = forms.CharField(label=_("Amount received"), max_length=20)
+    # Read as staff type it ("12,50", "1.234,56"); the service refuses what is
+    # not a positive amount due, in its own words.
+    amount = LocalDecimalField(label=_("Amount received"), places=2)
     value_date = forms.DateField(label=_("Date received"), widget=_date_input())
     transaction_id = forms.CharField(
         label=_("Bank transaction id"),
@@ -70,11 +72,11 @@ class CreditNoteForm(forms.Form):
             if left <= 0:
                 continue
             self.line_ids.append(line.pk)
-            self.fields[f"quantity-{line.pk}"] = forms.CharField(
+            self.fields[f"quantity-{line.pk}"] = LocalDecimalField(
+                places=QUANTITY_PLACES,
                 label=_("Line %(position)s: %(description)s")
                 % {"position": line.position, "description": line.description},
                 required=False,
-                max_length=20,
                 help_text=_("At most %(maximum)s (%(unit)s at %(price)s excl. VAT).")
                 % {
                     "maximum": f"{left.normalize():f}",
@@ -83,11 +85,13 @@ class CreditNoteForm(forms.Form):
                 },
             )
 
-    def quantities(self) -> dict[int, Any] | None:
-        """None for everything still open, else {line id: what was typed}."""
+    def quantities(self) -> dict[int, Decimal] | None:
+        """None for everything still open, else {line id: quantity} of the
+        lines given one."""
         if self.cleaned_data.get("scope") != CREDIT_LINES:
             return None
-        return {pk: self.cleaned_data.get(f"quantity-{pk}", "") for pk in self.line_ids}
+        asked = {pk: self.cleaned_data.get(f"quantity-{pk}") for pk in self.line_ids}
+        return {pk: quantity for pk, quantity in asked.items() if quantity is not None}
 
 
 class NoteForm(forms.Form):

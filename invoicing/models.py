@@ -450,6 +450,11 @@ class InvoiceLine(models.Model):
             raise ValidationError(LINES_OF_ISSUED, code="issued_is_final")
         return super().delete(*args, **kwargs)
 
+    @property
+    def vat_code(self) -> str:
+        """The code of its VAT option, as the draft form offers it ("S:21")."""
+        return f"{self.vat_category}:{self.vat_rate.normalize():f}"
+
 
 def _is_draft(invoice_id: int) -> bool:
     return Invoice.objects.filter(pk=invoice_id, status=InvoiceStatus.DRAFT).exists()

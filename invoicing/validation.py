@@ -1,10 +1,9 @@
-"""Parsing and checking what members type: amounts, quantities, VAT and
-enterprise numbers. Every error is a translatable module constant, so tests
-assert on them and the member reads it in their language."""
+"""Checking what members type: quantities, prices, descriptions, VAT and
+enterprise numbers (numbers themselves are read by smartcoop.lib.numbers).
+Every error is a translatable module constant, so tests assert on them and
+the member reads it in their language."""
 
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +11,6 @@ from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
-NOT_A_NUMBER = _("Enter a number, such as 12.50 (a dot or a comma for decimals).")
-TOO_PRECISE = _("Use at most %(places)s decimals.")
-TOO_LARGE = _("This number is too large.")
 QUANTITY_NOT_POSITIVE = _("The quantity must be above zero on an invoice.")
 PRICE_NEGATIVE = _("A unit price cannot be negative; credit an amount with a credit note.")
 VAT_NUMBER_INVALID = _(
@@ -35,37 +31,12 @@ PEPPOL_ID_INVALID = _(
 
 QUANTITY_PLACES = 3
 PRICE_PLACES = 2
-# 10^9 euro per line is far beyond any member's invoice; the bound keeps
-# typing errors (and overflows of the 14-digit columns) out.
-MAX_ABS = Decimal("999999999")
-
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-
-
-def parse_decimal(raw: Any, *, places: int) -> Decimal:
-    """A Decimal from what a member typed: '12,5', '12.50', ' 3 '. Refuses
-    floats, text, more than `places` decimals and absurd sizes."""
-    if isinstance(raw, Decimal):
-        text = format(raw, "f")
-    elif isinstance(raw, int) and not isinstance(raw, bool):
-        text = str(raw)
-    elif isinstance(raw, str):
-        text = raw.strip().replace("\u00a0", "").replace(" ", "")
-    else:
-        raise ValidationError(NOT_A_NUMBER, code="not_a_number")
-    if not _NUMBER.match(text):
-        raise ValidationError(NOT_A_NUMBER, code="not_a_number")
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation as exc:  # pragma: no cover - the regex already checked
-        raise ValidationError(NOT_A_NUMBER, code="not_a_number") from exc
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if -exponent > places and value != value.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationError(TOO_PRECISE, code="too_precise", params={"places": places})
-    if abs(value) > MAX_ABS:
-        raise ValidationError(TOO_LARGE, code="too_large")
-    return value.quantize(Decimal(1).scaleb(-places))
+# The description column's size: a longer one is refused, never cut.
+DESCRIPTION_MAX = 300
+DESCRIPTION_TOO_LONG = _(
+    "A line's description is at most %(maximum)s characters (this one has %(length)s); "
+    "shorten it or split it over two lines."
+)
 
 
 def normalise_vat_number(raw: str) -> str:

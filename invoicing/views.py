@@ -28,12 +28,15 @@ from invoicing.forms import (
     FilterForm,
     InvoiceForm,
     lines_from_post,
+    read_line_rows,
+    read_quantities,
     vat_choices,
 )
 from invoicing.models import Invoice, Unit
 from members.models import Member
 from members.selectors import member_of_user
 from smartcoop.lib.forms import add_service_errors
+from smartcoop.lib.numbers import format_decimal
 from smartcoop.lib.ogm import ogm_format
 from smartcoop.lib.pages import page_of
 from smartcoop.lib.requests import request_user
@@ -96,12 +99,15 @@ def _invoice_form_page(
     request: HttpRequest, member: Member, invoice: Invoice | None
 ) -> HttpResponse:
     today = timezone.localdate()
+    language = get_language() or "en"
     line_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         form = InvoiceForm(request.POST, member=member)
-        lines = lines_from_post(request.POST)
+        read = read_line_rows(lines_from_post(request.POST), language=language)
+        rows = read.rows
         adding = "add_line" in request.POST  # the no-script way to get another row
-        if not adding and form.is_valid():
+        form_valid = form.is_valid()
+        if not adding and form_valid and not read.errors:
             data = form.cleaned_data
             try:
                 invoice = services.invoice_draft_save(
@@ -111,16 +117,32 @@ def _invoice_form_page(
                     activity=data["activity"],
                     supply_date=data["supply_date"],
                     payment_term_days=data["payment_term_days"],
-                    lines=lines,
+                    lines=read.lines,
                     buyer_reference=data["buyer_reference"],
                     notes=data["notes"],
                     invoice=invoice,
                 )
             except ValidationError as exc:
-                line_errors = add_service_errors(form, exc, rows=("lines-",))
+                line_errors = _shown(form, read.row_errors(exc))
             else:
                 messages.success(request, _("Draft saved. Check it, then issue it."))
                 return redirect("invoicing:invoice_detail", pk=invoice.pk)
+        elif not adding:
+            # Every problem at once: what could be read is checked too.
+            line_errors = dict(read.errors)
+            data = form.cleaned_data
+            if {"client", "activity", "supply_date"} <= data.keys():
+                try:
+                    services.invoice_draft_check(
+                        member=member,
+                        client=data["client"],
+                        activity=data["activity"],
+                        supply_date=data["supply_date"],
+                        payment_term_days=data.get("payment_term_days", 0),
+                        lines=read.every_row(),
+                    )
+                except ValidationError as exc:
+                    line_errors = _shown(form, read.row_errors(exc, every_row=True))
     else:
         if invoice is not None:
             initial: dict[str, Any] = {
@@ -131,13 +153,13 @@ def _invoice_form_page(
                 "buyer_reference": invoice.buyer_reference,
                 "notes": invoice.notes,
             }
-            lines = [
+            rows = [
                 {
                     "description": line.description,
-                    "quantity": f"{line.quantity.normalize():f}",
+                    "quantity": format_decimal(line.quantity, language=language),
                     "unit": line.unit,
-                    "unit_price": f"{line.unit_price:.2f}",
-                    "vat": f"{line.vat_category}:{line.vat_rate.normalize():f}",
+                    "unit_price": format_decimal(line.unit_price, language=language),
+                    "vat": line.vat_code,
                 }
                 for line in invoice.lines.all()
             ]
@@ -148,7 +170,7 @@ def _invoice_form_page(
                 "client": request.GET.get("client"),
                 "activity": request.GET.get("activity"),
             }
-            lines = []
+            rows = []
         form = InvoiceForm(initial=initial, member=member)
     options, _provenance = vat_options(today)
     context = {
@@ -156,17 +178,27 @@ def _invoice_form_page(
         "form": form,
         "invoice": invoice,
         "rows": _line_rows(
-            lines,
+            rows,
             line_errors,
-            blank=0 if lines and request.method == "GET" and invoice is not None else 1,
+            blank=0 if rows and request.method == "GET" and invoice is not None else 1,
         ),
-        "vat_choices": vat_choices(options, get_language() or "en"),
+        "vat_choices": vat_choices(options, language),
         "unit_choices": UNIT_CHOICES,
-        "totals": _totals_for(lines, today),
+        "totals": _totals_for(rows, today, language),
         "today": today,
         "blank_row": TEMPLATE_ROW,
     }
     return render(request, "invoicing/invoice_form.html", context)
+
+
+def _shown(form: InvoiceForm, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Put the errors about the form's own fields (or none) on the form;
+    return those about line rows, for the page to show beside each row."""
+    rows = {key: found for key, found in errors.items() if key.startswith("lines-")}
+    for key, found in errors.items():
+        if key not in rows and key not in form.errors:  # a form's own error stands
+            form.add_error(key if key in form.fields else None, found)
+    return rows
 
 
 @login_required
@@ -184,21 +216,20 @@ def invoice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _invoice_form_page(request, member, invoice)
 
 
-def _totals_for(lines: list[dict[str, str]], today: datetime.date) -> dict[str, Any]:
+def _totals_for(rows: list[dict[str, str]], today: datetime.date, language: str) -> dict[str, Any]:
     """Live totals of the lines that are complete and valid; the others are
     counted as "not included yet". The figures come from the same functions
     that issuing uses (services.draft_totals → calculation.compute_totals)."""
+    read = read_line_rows(rows, language=language)
     valid = []
-    skipped = 0
-    for line in lines:
+    for line in read.lines:
         try:
             parsed, _provenance = services.parse_lines([line], supply_date=today)
         except ValidationError:
-            skipped += 1
-        else:
-            valid.extend(parsed)
+            continue
+        valid.extend(parsed)
     totals = services.draft_totals(valid, on=today)
-    return {"totals": totals, "skipped": skipped, "count": len(valid)}
+    return {"totals": totals, "skipped": len(rows) - len(valid), "count": len(valid)}
 
 
 @login_required
@@ -207,7 +238,7 @@ def invoice_totals(request: HttpRequest) -> HttpResponse:
     """The totals panel of the draft form, re-rendered as lines change (htmx)."""
     _member(request)
     today = timezone.localdate()
-    context = _totals_for(lines_from_post(request.POST), today)
+    context = _totals_for(lines_from_post(request.POST), today, get_language() or "en")
     return render(request, "invoicing/_totals.html", {"totals": context, "today": today})
 
 
@@ -289,25 +320,24 @@ def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CreditForm(request.POST or None)
     line_errors: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
-        quantities = (
-            None
-            if form.cleaned_data["full"]
-            else {
-                line.pk: request.POST.get(f"quantity-{line.pk}", "") for line in invoice.lines.all()
-            }
+        quantities, line_errors = read_quantities(
+            request.POST, invoice.lines.all(), language=get_language() or "en"
         )
-        try:
-            note = services.credit_note_issue(
-                invoice=invoice,
-                acting_user=request_user(request),
-                reason=form.cleaned_data["reason"],
-                quantities=quantities,
-            )
-        except ValidationError as exc:
-            line_errors = add_service_errors(form, exc, rows=("quantity-",))
-        else:
-            messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
-            return redirect("invoicing:invoice_detail", pk=note.pk)
+        if not line_errors:
+            try:
+                note = services.credit_note_issue(
+                    invoice=invoice,
+                    acting_user=request_user(request),
+                    reason=form.cleaned_data["reason"],
+                    quantities=None if form.cleaned_data["full"] else quantities,
+                )
+            except ValidationError as exc:
+                line_errors = add_service_errors(form, exc, rows=("quantity-",))
+            else:
+                messages.success(
+                    request, _("Credit note %(number)s issued.") % {"number": note.number}
+                )
+                return redirect("invoicing:invoice_detail", pk=note.pk)
     rows = [
         {
             "line": line,
@@ -519,7 +549,7 @@ def _activity_form_page(request: HttpRequest, member: Member, activity: Any) -> 
             "name": activity.name,
             "kind": activity.kind,
             "description": activity.description,
-            "budget": f"{activity.budget:.2f}" if activity.budget is not None else "",
+            "budget": activity.budget,
         }
         if activity
         else {}

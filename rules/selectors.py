@@ -97,18 +97,26 @@ def _load_catalogue() -> Catalogue:
 # shared cache holds the catalogue and a small version stamp that every
 # publish replaces, so a process reads the stamp (a few bytes) and unpickles
 # the catalogue only after a change: issuing an invoice reads rules four times.
-_local: dict[str, Any] = {"version": None, "catalogue": None}
+@dataclass
+class _Local:
+    """This process's copy of the catalogue and the version it was read at."""
+
+    version: str | None = None
+    catalogue: Catalogue | None = None
+
+
+_local = _Local()
 
 
 def _catalogue(needs: Iterable[str] = ()) -> Catalogue:
     """The catalogue, current as of the last publish; reloaded when it lacks
     a key that is asked for, since a deploy may have added keys since."""
     version = cache.get(VERSION_KEY)
-    local = _local["catalogue"]
-    fresh = version is not None and version == _local["version"] and local is not None
-    if fresh and all(key in local for key in needs):
+    local = _local.catalogue
+    fresh = version is not None and version == _local.version and local is not None
+    if local is not None and fresh and all(key in local for key in needs):
         return local
-    catalogue = cache.get(CACHE_KEY)
+    catalogue: Catalogue | None = cache.get(CACHE_KEY)
     if catalogue is None or any(key not in catalogue for key in needs):
         catalogue = _load_catalogue()
         cache.set(CACHE_KEY, catalogue, CACHE_SECONDS)
@@ -116,7 +124,7 @@ def _catalogue(needs: Iterable[str] = ()) -> Catalogue:
         version = uuid.uuid4().hex
         if not cache.add(VERSION_KEY, version, CACHE_SECONDS):
             version = cache.get(VERSION_KEY)  # another process stamped it first
-    _local["version"], _local["catalogue"] = version, catalogue
+    _local.version, _local.catalogue = version, catalogue
     return catalogue
 
 
@@ -124,7 +132,7 @@ def catalogue_invalidate() -> None:
     """After a publish: every process reloads on its next read."""
     cache.delete(CACHE_KEY)
     cache.set(VERSION_KEY, uuid.uuid4().hex, CACHE_SECONDS)
-    _local["version"] = _local["catalogue"] = None
+    _local.version, _local.catalogue = None, None
 
 
 def _resolve(catalogue: Catalogue, key: str, on: datetime.date) -> ResolvedRule:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from members import services as member_services
 from members.models import Member, Status
 from rules.selectors import rules_on
+from rules.values import Duration
 from shares.bankfile import BankFileError, parse_statement
 from shares.models import (
     BankImport,
@@ -50,7 +51,6 @@ REFUND_TERM = "shares.refund_term"
 # A safety bound against typing errors (10,000 shares is €300,000).
 MAX_SHARES_PER_SUBSCRIPTION = 10_000
 
-QUANTITY_NOT_A_NUMBER = _("Enter a whole number of shares, such as 2.")
 QUANTITY_BELOW_MINIMUM = _("You need at least %(minimum)s share(s) to join.")
 QUANTITY_AT_LEAST_ONE = _("Enter at least 1 share.")
 QUANTITY_TOO_LARGE = _("At most %(maximum)s shares can be bought at once; contact us for more.")
@@ -97,13 +97,8 @@ def _entry(**fields: Any) -> RegisterEntry:
     return RegisterEntry.objects.create(number=_next_entry_number(), **fields)
 
 
-def parse_quantity(raw: Any) -> int:
-    if isinstance(raw, bool):
-        raise ValidationError({"quantity": QUANTITY_NOT_A_NUMBER})
-    try:
-        quantity = int(str(raw).strip())
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"quantity": QUANTITY_NOT_A_NUMBER}) from exc
+def check_quantity(quantity: int) -> int:
+    """A number of shares: at least one, at most MAX_SHARES_PER_SUBSCRIPTION."""
     if quantity < 1:
         raise ValidationError({"quantity": QUANTITY_AT_LEAST_ONE})
     if quantity > MAX_SHARES_PER_SUBSCRIPTION:
@@ -127,14 +122,14 @@ def shares_held(*, member: Member, on: datetime.date | None = None) -> int:
 def share_subscribe(
     *,
     member: Member,
-    quantity: Any,
+    quantity: int,
     accepted: Iterable[str],
     acting_user: User,
 ) -> Subscription:
     """Subscribe to shares at the nominal value in force today, with a unique
     structured reference to pay by. A newcomer needs the minimum to join."""
     today = timezone.localdate()
-    quantity = parse_quantity(quantity)
+    quantity = check_quantity(quantity)
     rules = rules_on([NOMINAL_VALUE, MINIMUM_TO_JOIN], on=today)
     minimum = rules.value(MINIMUM_TO_JOIN)
     if shares_held(member=member) == 0 and quantity < minimum:
@@ -399,7 +394,8 @@ def exit_dates(on: datetime.date) -> tuple[bool, datetime.date, datetime.date, d
 
 def refund_due_by(effective_on: datetime.date) -> datetime.date:
     """The latest refund date for an exit taking effect on `effective_on`."""
-    return rules_on([REFUND_TERM], on=effective_on).value(REFUND_TERM).add_to(effective_on)
+    term: Duration = rules_on([REFUND_TERM], on=effective_on).value(REFUND_TERM)
+    return term.add_to(effective_on)
 
 
 def _pending_exit_quantity(member: Member) -> int:
@@ -412,10 +408,10 @@ def _pending_exit_quantity(member: Member) -> int:
 
 
 def share_exit_request(
-    *, member: Member, quantity: Any, requested_on: datetime.date, acting_user: User
+    *, member: Member, quantity: int, requested_on: datetime.date, acting_user: User
 ) -> ExitRequest:
     """A member asks in writing (dated) to leave with some or all shares."""
-    quantity = parse_quantity(quantity)
+    quantity = check_quantity(quantity)
     allowed, start, end, effective_on = exit_dates(requested_on)
     if not allowed:
         next_start = start if requested_on < start else start.replace(year=start.year + 1)
@@ -541,14 +537,14 @@ def share_transfer(
     *,
     from_member: Member,
     to_member: Member,
-    quantity: Any,
+    quantity: int,
     transferred_on: datetime.date,
     acting_user: User,
     note: str = "",
 ) -> tuple[RegisterEntry, RegisterEntry]:
     """Shares passed from one holder to another (with the board's consent,
     recorded outside the platform): two entries, out and in, on one date."""
-    quantity = parse_quantity(quantity)
+    quantity = check_quantity(quantity)
     if from_member.pk == to_member.pk:
         raise ValidationError({"to_member": TRANSFER_TO_SELF})
     with transaction.atomic():

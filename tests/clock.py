@@ -10,10 +10,12 @@ A date means noon in Brussels that day; a datetime is taken as it is. The
 clock keeps ticking from there (timeouts and waits still see time pass).
 """
 
+import contextlib
 import datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.utils import timezone
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -26,7 +28,14 @@ def noon(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(12), tzinfo=BRUSSELS)
 
 
-def on(moment: datetime.date | datetime.datetime) -> time_machine.travel:
+def on(
+    moment: datetime.date | datetime.datetime,
+) -> time_machine.travel | contextlib.nullcontext[None]:
+    """Move the clock to `moment`. For a day the clock is already on, nothing
+    moves: time keeps running forward within the day (so what happens later
+    in a test is later, as a history's order expects)."""
     if not isinstance(moment, datetime.datetime):
+        if timezone.localdate() == moment:
+            return contextlib.nullcontext()
         moment = noon(moment)
     return time_machine.travel(moment, tick=True)

@@ -4,6 +4,7 @@ import datetime
 import random
 import time
 from contextlib import nullcontext
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
@@ -151,9 +152,16 @@ DEFAULT_LINES = [("Translation NL>FR, 12 pages", "12", "45.00", "S:21")]
 
 
 def invoice_lines(rows=None):
-    """Line dicts as the draft form posts them."""
+    """Lines as the draft form gives them to the service, from rows of
+    (description, quantity, unit price, VAT code), the numbers as Decimals or
+    as text with a decimal point or comma."""
+    from invoicing.services import LineData
+
+    def number(value):
+        return value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "."))
+
     return [
-        {"description": d, "quantity": q, "unit": "C62", "unit_price": p, "vat": v}
+        LineData(description=d, quantity=number(q), unit="C62", unit_price=number(p), vat=v)
         for d, q, p, v in (rows or DEFAULT_LINES)
     ]
 

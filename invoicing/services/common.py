@@ -42,7 +42,6 @@ VAT_NOT_VALID_ON_DATE = _(
     "This VAT rate or category does not apply on the date of supply (%(date)s); choose another."
 )
 UNIT_UNKNOWN = _("Choose a unit from the list.")
-TERM_NOT_A_NUMBER = _("Enter the payment term as a whole number of days, such as 30.")
 TERM_TOO_SHORT = _("The payment term is at least 0 days (payable on receipt).")
 TERM_TOO_LONG = _("The payment term can be at most %(maximum)s days.")
 SUPPLY_DATE_REQUIRED = _("Give the date of the supply.")

@@ -36,13 +36,11 @@ from invoicing.services.common import (
     field_error,
 )
 from invoicing.services.numbering import number_assign
-from invoicing.validation import (
-    QUANTITY_PLACES,
-    parse_decimal,
-)
+from invoicing.validation import QUANTITY_PLACES
 from rules.selectors import rules_on
 from rules.values import LocalizedText
 from smartcoop.lib.audit import audited
+from smartcoop.lib.numbers import check_decimal
 from smartcoop.lib.ogm import ogm_from_number
 
 # --- Credit notes --------------------------------------------------------------------
@@ -82,7 +80,7 @@ def credit_note_issue(
     invoice: Invoice,
     acting_user: User,
     reason: str,
-    quantities: Mapping[int, Any] | None = None,
+    quantities: Mapping[int, Decimal] | None = None,
 ) -> Invoice:
     """Credit an issued invoice fully (`quantities` None) or partly ({line id:
     quantity to credit}). The credit note is issued at once in the credit
@@ -109,15 +107,13 @@ def credit_note_issue(
         if quantities is None:
             wanted = {pk: qty for pk, qty in remaining.items() if qty > 0}
         else:
-            for pk, raw in quantities.items():
+            for pk, asked in quantities.items():
                 field = f"quantity-{pk}"
                 if pk not in lines:
                     errors.setdefault(field, []).append(CREDIT_UNKNOWN_LINE)
                     continue
-                if raw in (None, ""):
-                    continue
                 try:
-                    qty = parse_decimal(raw, places=QUANTITY_PLACES)
+                    qty = check_decimal(asked, places=QUANTITY_PLACES)
                 except ValidationError as exc:
                     errors.setdefault(field, []).append(exc)
                     continue

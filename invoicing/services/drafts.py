@@ -2,7 +2,7 @@
 supply, and the totals shown live (the same arithmetic issuing uses)."""
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,7 +35,6 @@ from invoicing.services.common import (
     PAYMENT_TERM_MAX,
     SUPPLY_DATE_REQUIRED,
     SUPPLY_DATE_TOO_FAR,
-    TERM_NOT_A_NUMBER,
     TERM_TOO_LONG,
     TERM_TOO_SHORT,
     TOO_MANY_LINES,
@@ -45,19 +44,33 @@ from invoicing.services.common import (
     field_error,
 )
 from invoicing.validation import (
-    MAX_ABS,
+    DESCRIPTION_MAX,
+    DESCRIPTION_TOO_LONG,
     PRICE_NEGATIVE,
     PRICE_PLACES,
     QUANTITY_NOT_POSITIVE,
     QUANTITY_PLACES,
-    parse_decimal,
 )
 from members.models import Member
 from rules.selectors import NoVersionInForce, rules_on
 from rules.values import Duration
 from smartcoop.lib.audit import audited
+from smartcoop.lib.numbers import MAX_ABS, check_decimal
 
 # --- Drafts --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineData:
+    """One line as a member entered it, its numbers already read by the form
+    (smartcoop.lib.forms.LocalDecimalField); `vat` is a VAT option's code
+    ("S:21", "E:0")."""
+
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    vat: str
 
 
 @dataclass(frozen=True)
@@ -71,48 +84,67 @@ class ParsedLine:
     def as_input(self) -> LineInput:
         return LineInput(self.quantity, self.unit_price, self.option.category, self.option.rate)
 
+    def as_data(self) -> LineData:
+        return LineData(
+            self.description, self.quantity, self.unit, self.unit_price, self.option.code
+        )
+
+
+def _number(value: Decimal, places: int) -> Decimal:
+    """`value` if it has at most `places` decimals and a sane size (the form
+    checks it too; a service is called from elsewhere as well)."""
+    return check_decimal(value, places=places)
+
 
 def parse_lines(
-    raw_lines: Sequence[Mapping[str, Any]], *, supply_date: datetime.date, credit_note: bool = False
+    lines: Sequence[LineData], *, supply_date: datetime.date, credit_note: bool = False
 ) -> tuple[list[ParsedLine], dict[str, int]]:
-    """Check the lines a member typed against the rules in force on the date
-    of supply. Errors are keyed `lines-<index>-<field>`, so the form shows
-    each next to its input; nothing is saved while any is left."""
+    """Check the lines against the rules in force on the date of supply.
+    Errors are keyed `lines-<index>-<field>`, so the form shows each next to
+    its input; nothing is saved while any is left."""
     try:
         options, provenance = vat_options(supply_date)
     except NoVersionInForce as exc:
         raise field_error("supply_date", NO_VAT_RULES, date=f"{supply_date:%d/%m/%Y}") from exc
     errors: dict[str, list[Any]] = {}
     parsed: list[ParsedLine] = []
-    if not raw_lines:
+    if not lines:
         errors["__all__"] = [NO_LINES]
-    if len(raw_lines) > MAX_LINES:
+    if len(lines) > MAX_LINES:
         errors["__all__"] = [ValidationError(TOO_MANY_LINES, params={"maximum": MAX_LINES})]
-    for index, raw in enumerate(raw_lines):
+    for index, line in enumerate(lines):
         prefix = f"lines-{index}-"
-        description = str(raw.get("description") or "").strip()
+        description = line.description.strip()
         if not description:
             errors.setdefault(prefix + "description", []).append(DESCRIPTION_REQUIRED)
+        elif len(description) > DESCRIPTION_MAX:
+            errors.setdefault(prefix + "description", []).append(
+                ValidationError(
+                    DESCRIPTION_TOO_LONG,
+                    params={"maximum": DESCRIPTION_MAX, "length": len(description)},
+                )
+            )
         quantity = unit_price = None
         try:
-            quantity = parse_decimal(raw.get("quantity"), places=QUANTITY_PLACES)
+            quantity = _number(line.quantity, QUANTITY_PLACES)
             if quantity <= 0 and not credit_note:
                 raise ValidationError(QUANTITY_NOT_POSITIVE)
         except ValidationError as exc:
+            quantity = None
             errors.setdefault(prefix + "quantity", []).append(exc)
         try:
-            unit_price = parse_decimal(raw.get("unit_price"), places=PRICE_PLACES)
+            unit_price = _number(line.unit_price, PRICE_PLACES)
             if unit_price < 0:
                 raise ValidationError(PRICE_NEGATIVE)
         except ValidationError as exc:
+            unit_price = None
             errors.setdefault(prefix + "unit_price", []).append(exc)
-        unit = str(raw.get("unit") or Unit.UNIT)
+        unit = line.unit or Unit.UNIT
         if unit not in Unit.values:
             errors.setdefault(prefix + "unit", []).append(UNIT_UNKNOWN)
-        code = str(raw.get("vat") or "")
-        option = vat_option_for(code, options)
+        option = vat_option_for(line.vat, options)
         if option is None:
-            known_anywhere = code.partition(":")[0] in {"S", "Z", "E", "AE", "K", "G", "O"}
+            known_anywhere = line.vat.partition(":")[0] in {"S", "Z", "E", "AE", "K", "G", "O"}
             message = (
                 ValidationError(VAT_NOT_VALID_ON_DATE, params={"date": f"{supply_date:%d/%m/%Y}"})
                 if known_anywhere
@@ -123,19 +155,17 @@ def parse_lines(
             errors.setdefault(prefix + "quantity", []).append(LINE_TOO_LARGE)
             quantity = None
         if quantity is not None and unit_price is not None and option is not None and description:
-            parsed.append(ParsedLine(description[:300], quantity, unit, unit_price, option))
+            parsed.append(ParsedLine(description, quantity, unit, unit_price, option))
     if errors:
         raise ValidationError(errors)
     return parsed, provenance
 
 
-def parse_payment_term(raw: Any, *, on: datetime.date) -> tuple[int, dict[str, int]]:
+def parse_payment_term(days: int, *, on: datetime.date) -> tuple[int, dict[str, int]]:
+    """The payment term if the rules in force on `on` allow it (0 days:
+    payable on receipt; at most invoicing.payment_term_max_b2b)."""
     rules = rules_on([PAYMENT_TERM_MAX], on=on)
     maximum = rules.value(PAYMENT_TERM_MAX).days
-    try:
-        days = int(str(raw).strip())
-    except (TypeError, ValueError) as exc:
-        raise field_error("payment_term_days", TERM_NOT_A_NUMBER) from exc
     if days < 0:
         raise field_error("payment_term_days", TERM_TOO_SHORT)
     if days > maximum:
@@ -169,24 +199,18 @@ def _check_owned(member: Member, client: Client, activity: Activity) -> None:
         raise field_error("activity", ARCHIVED)
 
 
-def invoice_draft_save(
+def invoice_draft_check(
     *,
     member: Member,
-    acting_user: User,
     client: Client,
     activity: Activity,
     supply_date: datetime.date | None,
-    payment_term_days: Any,
-    lines: Sequence[Mapping[str, Any]],
-    buyer_reference: str = "",
-    notes: str = "",
-    invoice: Invoice | None = None,
-) -> Invoice:
-    """Create a draft or replace a draft's content. Drafts have no number and
-    can change freely; their totals are kept for lists."""
+    payment_term_days: int,
+    lines: Sequence[LineData],
+) -> tuple[datetime.date, int, list[ParsedLine]]:
+    """Every check a draft must pass, with all its errors at once; nothing is
+    saved. Returns the date of supply, the payment term and the lines."""
     today = timezone.localdate()
-    if invoice is not None and not invoice.is_draft:
-        raise ValidationError(NOT_A_DRAFT)
     _check_owned(member, client, activity)
     if supply_date is None:
         raise field_error("supply_date", SUPPLY_DATE_REQUIRED)
@@ -204,7 +228,36 @@ def invoice_draft_save(
         errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
-    totals = draft_totals(parsed, on=today)
+    return supply_date, term, parsed
+
+
+def invoice_draft_save(
+    *,
+    member: Member,
+    acting_user: User,
+    client: Client,
+    activity: Activity,
+    supply_date: datetime.date | None,
+    payment_term_days: int,
+    lines: Sequence[LineData],
+    buyer_reference: str = "",
+    notes: str = "",
+    invoice: Invoice | None = None,
+) -> Invoice:
+    """Create a draft or replace a draft's content (invoice_draft_check first).
+    Drafts have no number and can change freely; their totals are kept for
+    lists."""
+    if invoice is not None and not invoice.is_draft:
+        raise ValidationError(NOT_A_DRAFT)
+    supply_date, term, parsed = invoice_draft_check(
+        member=member,
+        client=client,
+        activity=activity,
+        supply_date=supply_date,
+        payment_term_days=payment_term_days,
+        lines=lines,
+    )
+    totals = draft_totals(parsed, on=timezone.localdate())
     with transaction.atomic():
         if invoice is not None:
             # Lock, so a draft being issued in another tab is not edited under it.

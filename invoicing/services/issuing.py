@@ -32,7 +32,7 @@ from invoicing.services.common import (
     TERM_TOO_LONG,
     field_error,
 )
-from invoicing.services.drafts import parse_lines
+from invoicing.services.drafts import LineData, parse_lines
 from invoicing.services.numbering import number_assign
 from members.models import Status
 from rules.selectors import rules_on
@@ -148,18 +148,12 @@ def invoice_issue(
         errors, warnings = _issue_problems(locked, today)
         if errors:
             raise ValidationError([ValidationError(str(e)) for e in errors])
-        lines = list(locked.lines.all())
-        raw = [
-            {
-                "description": line.description,
-                "quantity": line.quantity,
-                "unit": line.unit,
-                "unit_price": line.unit_price,
-                "vat": f"{line.vat_category}:{line.vat_rate.normalize():f}",
-            }
-            for line in lines
+        # The stored lines, checked again against the rules of the date of supply.
+        stored = [
+            LineData(line.description, line.quantity, line.unit, line.unit_price, line.vat_code)
+            for line in locked.lines.all()
         ]
-        parsed, vat_provenance = parse_lines(raw, supply_date=locked.supply_date)
+        parsed, vat_provenance = parse_lines(stored, supply_date=locked.supply_date)
         rules = rules_on(
             [CONTRIBUTION_RATE, PAYMENT_TERM_MAX, NUMBER_FORMAT, ISSUE_DEADLINE_DAY], on=today
         )

@@ -1,6 +1,7 @@
 """Activities and clients: what a member works under and whom they invoice."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -31,10 +32,10 @@ from invoicing.validation import (
     normalise_enterprise_number,
     normalise_peppol_id,
     normalise_vat_number,
-    parse_decimal,
 )
 from members.models import Member
 from smartcoop.lib.audit import audited
+from smartcoop.lib.numbers import check_decimal
 
 # --- Activities ----------------------------------------------------------------------
 
@@ -45,7 +46,7 @@ def activity_save(
     acting_user: User,
     name: str,
     kind: str = ActivityKind.OTHER,
-    budget: Any = None,
+    budget: Decimal | None = None,
     description: str = "",
     activity: Activity | None = None,
 ) -> Activity:
@@ -56,9 +57,9 @@ def activity_save(
     if kind not in ActivityKind.values:
         raise field_error("kind", _("Choose a type from the list."))
     parsed_budget = None
-    if budget not in (None, ""):
+    if budget is not None:
         try:
-            parsed_budget = parse_decimal(budget, places=2)
+            parsed_budget = check_decimal(budget, places=2)
         except ValidationError as exc:
             raise ValidationError({"budget": exc}) from exc
         if parsed_budget < 0:

@@ -34,12 +34,10 @@ from invoicing.services.common import (
     UNKNOWN_INVOICE_REFERENCE,
     field_error,
 )
-from invoicing.validation import (
-    parse_decimal,
-)
 from rules.selectors import rules_on
 from smartcoop.lib.audit import audited
 from smartcoop.lib.money import round_cents
+from smartcoop.lib.numbers import check_decimal
 
 # --- Payments ------------------------------------------------------------------------
 
@@ -47,7 +45,7 @@ from smartcoop.lib.money import round_cents
 def invoice_payment_register(
     *,
     invoice: Invoice,
-    amount: Any,
+    amount: Decimal,
     value_date: datetime.date,
     acting_user: User,
     source: str = PaymentSource.MANUAL,
@@ -60,7 +58,7 @@ def invoice_payment_register(
     """Book money received for an issued invoice; at most what is still due
     (an overpayment waits for a person, it is not booked here)."""
     try:
-        parsed = parse_decimal(amount, places=2)
+        parsed = check_decimal(amount, places=2)
     except ValidationError as exc:
         raise ValidationError({"amount": exc}) from exc
     if parsed <= 0:

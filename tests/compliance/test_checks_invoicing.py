@@ -61,7 +61,7 @@ def events(finding: Finding) -> list[str]:
 
 def pay(invoice: Invoice, amount: str, on: datetime.date) -> Invoice:
     services.invoice_payment_register(
-        invoice=invoice, amount=amount, value_date=on, acting_user=StaffFactory()
+        invoice=invoice, amount=Decimal(amount), value_date=on, acting_user=StaffFactory()
     )
     invoice.refresh_from_db()
     return invoice

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 
 from invoicing import services
@@ -105,7 +106,7 @@ def _run(
     for wave, tasks in zip(waves, tasks_per_wave, strict=True):
         for task in tasks:
             wave.put(task)
-    travel = on(days[0])
+    travel = time_machine.travel(noon(days[0]), tick=True)
     clock = travel.start()
     next_days = iter(days[1:])
     barrier = threading.Barrier(

@@ -27,6 +27,7 @@ from einvoicing import peppol
 from einvoicing.ubl import CAC, CBC, UblRenderer
 from invoicing import services
 from invoicing.models import Activity, ActivityKind, Client, Invoice
+from invoicing.services import LineData
 from members.models import Member
 from tests.clock import on
 from tests.factories import ActivityFactory, ClientFactory, MemberFactory
@@ -74,23 +75,23 @@ def assert_valid(content: bytes) -> peppol.ValidationReport:
     return report
 
 
-def rows(*lines: tuple[str, str, str, str] | tuple[str, str, str, str, str]) -> list[dict]:
-    """Lines as the draft form posts them: (description, quantity, unit price,
+def rows(*lines: tuple[str, str, str, str] | tuple[str, str, str, str, str]) -> list[LineData]:
+    """Lines as the draft form gives them: (description, quantity, unit price,
     VAT code[, unit])."""
     return [
-        {
-            "description": line[0],
-            "quantity": line[1],
-            "unit_price": line[2],
-            "vat": line[3],
-            "unit": line[4] if len(line) > 4 else "C62",
-        }
+        LineData(
+            description=line[0],
+            quantity=Decimal(line[1]),
+            unit_price=Decimal(line[2]),
+            vat=line[3],
+            unit=line[4] if len(line) > 4 else "C62",
+        )
         for line in lines
     ]
 
 
 def issue_lines(
-    member: Member, client: Client, lines: list[dict], *, activity: Any = None, **kwargs: Any
+    member: Member, client: Client, lines: list[LineData], *, activity: Any = None, **kwargs: Any
 ) -> Invoice:
     with on(TODAY):
         made = services.invoice_draft_save(
@@ -447,7 +448,7 @@ def test_partial_credit_note(me) -> None:
     )
     pages = invoice.lines.get(position=1)
     note = credit(
-        invoice, quantities={pages.pk: "2.5"}, reason="Two and a half pages not delivered"
+        invoice, quantities={pages.pk: Decimal("2.5")}, reason="Two and a half pages not delivered"
     )
     content = ubl(note)
     assert_valid(content)
@@ -475,7 +476,7 @@ def test_rounding_stress(me) -> None:
     invoice = issue_lines(me, belgian_company(me), lines)
     assert_valid(ubl(invoice))
     pages = invoice.lines.get(position=1)
-    assert_valid(ubl(credit(invoice, quantities={pages.pk: "0.111"})))
+    assert_valid(ubl(credit(invoice, quantities={pages.pk: Decimal("0.111")})))
 
 
 # --- The document itself --------------------------------------------------------------------
@@ -617,7 +618,7 @@ def random_invoices(draw: Any) -> dict[str, Any]:
     return {
         "client": client,
         "lines": [
-            {"description": d, "quantity": f"{q:f}", "unit_price": f"{p:f}", "vat": v, "unit": u}
+            LineData(description=d, quantity=q, unit_price=p, vat=v, unit=u)
             for d, q, p, v, u in lines
         ],
         "term": draw(st.integers(min_value=0, max_value=60)),

@@ -30,8 +30,8 @@ from invoicing.models import (
     NumberCounter,
     UnmatchedBankLine,
 )
-from invoicing.validation import NOT_A_NUMBER
 from members.models import Member
+from smartcoop.lib.numbers import NOT_A_NUMBER
 from smartcoop.lib.ogm import ogm_format
 from tests.factories import (
     ActivityFactory,
@@ -159,7 +159,7 @@ def test_filters_by_status_overdue_kind_and_period() -> None:
         invoice=fresh,
         acting_user=StaffFactory(),
         reason="x",
-        quantities={fresh.lines.get().pk: "1"},
+        quantities={fresh.lines.get().pk: Decimal("1")},
     )
     draft = draft_invoice()
 
@@ -243,12 +243,15 @@ def test_change_page_runs_the_same_queries_for_1_and_many_lines_and_payments() -
     for invoice, payments in ((small, 1), (big, 3)):
         for _ in range(payments):
             services.invoice_payment_register(
-                invoice=invoice, amount="1.00", value_date=timezone.localdate(), acting_user=staff
+                invoice=invoice,
+                amount=Decimal("1.00"),
+                value_date=timezone.localdate(),
+                acting_user=staff,
             )
     first_line = big.lines.first()
     assert first_line is not None
     services.credit_note_issue(
-        invoice=big, acting_user=staff, reason="x", quantities={first_line.pk: "1"}
+        invoice=big, acting_user=staff, reason="x", quantities={first_line.pk: Decimal("1")}
     )
     client.get(_change_url(small))
 
@@ -636,13 +639,13 @@ def test_payments_list_is_read_only_and_searchable() -> None:
     other = issued_invoice()
     payment = services.invoice_payment_register(
         invoice=invoice,
-        amount="10.00",
+        amount=Decimal("10.00"),
         value_date=timezone.localdate(),
         acting_user=staff,
         transaction_id="TX-2026-0001",
     )
     services.invoice_payment_register(
-        invoice=other, amount="5.00", value_date=timezone.localdate(), acting_user=staff
+        invoice=other, amount=Decimal("5.00"), value_date=timezone.localdate(), acting_user=staff
     )
     name = "admin:invoicing_invoicepayment_changelist"
     assert _results(client, name, q="TX-2026-0001") == [payment]

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from invoicing import services
 from invoicing.calculation import vat_options
 from invoicing.models import DocumentKind, Invoice, InvoiceStatus
-from invoicing.validation import NOT_A_NUMBER, TOO_PRECISE
 from members.models import Member
 from rules.selectors import rules_on
+from smartcoop.lib.numbers import NOT_A_NUMBER, TOO_PRECISE
 from smartcoop.lib.ogm import ogm_from_number, ogm_is_valid
 from tests.factories import ClientFactory, MemberFactory
 from tests.invoicing.support import TODAY, counts, credit, draft, issued
@@ -109,7 +109,7 @@ def test_a_full_credit_note_mirrors_the_invoice(me, language):
 def test_a_partial_credit_gives_back_the_contribution_in_proportion(me):
     invoice = issued(me, lines=TWO_LINES)
     pages, recital = _line_ids(invoice)
-    note = credit(invoice, quantities={pages: "1", recital: ""})
+    note = credit(invoice, quantities={pages: Decimal("1")})
     # 45.00 of 1140.00: 74.10 x 45 / 1140 = 2.925 -> 2.93 (half up)
     assert (note.total_net, note.total_vat, note.total_gross, note.contribution) == (
         Decimal("45.00"),
@@ -129,21 +129,21 @@ def test_a_partial_credit_gives_back_the_contribution_in_proportion(me):
     # Only the 21% line is credited: the recital's exemption mention is not repeated.
     assert invoice.mentions == ["Vrijstelling van btw: artikel 44, § 2, 8°, van het Btw-Wetboek."]
     assert note.mentions == [MENTION["nl"]]
-    recital_note = credit(invoice, quantities={recital: "1"})
+    recital_note = credit(invoice, quantities={recital: Decimal("1")})
     assert recital_note.mentions == [*invoice.mentions, MENTION["nl"]]
 
 
 def test_several_partial_credits_then_more_than_remains(me):
     invoice = issued(me, lines=TWO_LINES)
     pages, recital = _line_ids(invoice)
-    first = credit(invoice, quantities={pages: "5"})
-    second = credit(invoice, quantities={pages: "5,000", recital: "0"})
+    first = credit(invoice, quantities={pages: Decimal("5")})
+    second = credit(invoice, quantities={pages: Decimal("5.000"), recital: Decimal("0")})
     assert [first.number, second.number] == ["C2026-000001", "C2026-000002"]
     # 74.10 x 225 / 1140 = 14.625 -> 14.63, twice
     assert first.contribution == second.contribution == Decimal("14.63")
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        credit(invoice, quantities={pages: "3", recital: "1"})
+        credit(invoice, quantities={pages: Decimal("3"), recital: Decimal("1")})
     assert exc.value.message_dict == {
         f"quantity-{pages}": [str(services.CREDIT_TOO_MUCH) % {"maximum": "2"}]
     }
@@ -152,7 +152,7 @@ def test_several_partial_credits_then_more_than_remains(me):
     assert invoice.status == InvoiceStatus.ISSUED
     assert invoice.contribution_credited == Decimal("29.26")
     # What remains, exactly: the contribution comes back to the cent.
-    last = credit(invoice, quantities={pages: "2", recital: "1"})
+    last = credit(invoice, quantities={pages: Decimal("2"), recital: Decimal("1")})
     assert last.total_net == Decimal("690.00")
     assert last.contribution == Decimal("74.10") - Decimal("29.26")
     invoice.refresh_from_db()
@@ -177,7 +177,7 @@ def test_crediting_every_line_in_steps_credits_the_invoice_exactly(me, price, qu
     may add up to a cent more or less than the invoice."""
     invoice = issued(me, lines=[("Item", quantity, price, "S:21")])
     (line,) = _line_ids(invoice)
-    half = str(Decimal(quantity) / 2)
+    half = Decimal(quantity) / 2
     credit(invoice, quantities={line: half})
     credit(invoice, quantities={line: half})  # everything that remains
     invoice.refresh_from_db()
@@ -196,7 +196,7 @@ def test_the_contribution_given_back_never_exceeds_what_remains(me):
     invoice = issued(me, lines=[("Stamp", "4", "0.08", "Z:0")])
     assert invoice.contribution == Decimal("0.02")
     (line,) = _line_ids(invoice)
-    notes = [credit(invoice, quantities={line: "1"}) for _ in range(4)]
+    notes = [credit(invoice, quantities={line: Decimal("1")}) for _ in range(4)]
     invoice.refresh_from_db()
     assert invoice.contribution_credited == invoice.contribution
     assert all(Decimal(0) <= note.contribution for note in notes)
@@ -209,10 +209,10 @@ def test_the_contribution_given_back_never_exceeds_what_remains(me):
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("-1", services.CREDIT_QUANTITY_NEGATIVE),
-        ("a lot", NOT_A_NUMBER),
-        ("1.0001", TOO_PRECISE % {"places": 3}),
-        ("13", services.CREDIT_TOO_MUCH % {"maximum": "12"}),
+        (Decimal("-1"), services.CREDIT_QUANTITY_NEGATIVE),
+        (Decimal("NaN"), NOT_A_NUMBER),
+        (Decimal("1.0001"), TOO_PRECISE % {"places": 3}),
+        (Decimal("13"), services.CREDIT_TOO_MUCH % {"maximum": "12"}),
     ],
 )
 def test_bad_credited_quantities_are_refused(me, raw, message):
@@ -233,12 +233,12 @@ def test_a_line_of_another_invoice_is_unknown(me):
     (foreign_line,) = _line_ids(other)
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        credit(invoice, quantities={foreign_line: "1"})
+        credit(invoice, quantities={foreign_line: Decimal("1")})
     assert exc.value.message_dict == {
         f"quantity-{foreign_line}": [str(services.CREDIT_UNKNOWN_LINE)]
     }
     with pytest.raises(ValidationError) as exc:
-        credit(invoice, quantities={999_999_999: "1"})
+        credit(invoice, quantities={999_999_999: Decimal("1")})
     assert exc.value.message_dict == {"quantity-999999999": [str(services.CREDIT_UNKNOWN_LINE)]}
     assert counts() == before
 
@@ -247,7 +247,7 @@ def test_nothing_chosen_is_refused(me):
     invoice = issued(me, lines=TWO_LINES)
     pages, recital = _line_ids(invoice)
     before = counts()
-    for quantities in ({}, {pages: "", recital: None}, {pages: "0", recital: "0,000"}):
+    for quantities in ({}, {pages: Decimal("0")}, {pages: Decimal("0"), recital: Decimal("0.000")}):
         with pytest.raises(ValidationError) as exc:
             credit(invoice, quantities=quantities)
         assert exc.value.messages == [str(services.CREDIT_NOTHING)]
@@ -278,7 +278,7 @@ def test_only_an_issued_invoice_can_be_credited(me):
 def test_a_paid_invoice_can_still_be_credited(me):
     invoice = issued(me)
     services.invoice_payment_register(
-        invoice=invoice, amount="653.40", value_date=TODAY, acting_user=me.user
+        invoice=invoice, amount=Decimal("653.40"), value_date=TODAY, acting_user=me.user
     )
     note = credit(invoice, reason="Refund: the work was cancelled")
     invoice.refresh_from_db()

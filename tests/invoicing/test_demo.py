@@ -32,6 +32,7 @@ from invoicing.validation import enterprise_number_is_valid, vat_number_is_valid
 from members.demo import DEMO_DOMAIN, seed_demo_logins, seed_members
 from members.models import Member
 from smartcoop.lib.ogm import ogm_from_number, ogm_is_valid
+from tests.factories import invoice_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +200,7 @@ def test_a_real_issue_continues_the_numbering(seeded):
         activity=activity,
         supply_date=datetime.date.today(),
         payment_term_days=30,
-        lines=[{"description": "Work", "quantity": "2", "unit_price": "50", "vat": "S:21"}],
+        lines=invoice_lines([("Work", "2", "50", "S:21")]),
     )
     issued = invoice_issue(invoice=draft, acting_user=sofie.user)
     assert issued.sequence == counter.last_number + 1

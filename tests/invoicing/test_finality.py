@@ -207,7 +207,7 @@ def test_the_database_refuses_to_touch_the_lines_of_an_issued_invoice(me, postgr
 def test_the_database_refuses_to_change_or_delete_a_payment(me, postgresql):
     invoice = issued(me)
     payment = services.invoice_payment_register(
-        invoice=invoice, amount="100", value_date=TODAY, acting_user=me.user
+        invoice=invoice, amount=Decimal("100"), value_date=TODAY, acting_user=me.user
     )
     _refused_by_the_database(
         "UPDATE invoicing_invoicepayment SET amount = 1 WHERE id = %s", [payment.pk]

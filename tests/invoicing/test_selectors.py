@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _pay(invoice: Invoice, amount: str, on: datetime.date) -> None:
     services.invoice_payment_register(
-        invoice=invoice, amount=amount, value_date=on, acting_user=invoice.member.user
+        invoice=invoice, amount=Decimal(amount), value_date=on, acting_user=invoice.member.user
     )
     invoice.refresh_from_db()
 
@@ -82,7 +82,9 @@ class Book:
         )
         _pay(self.inv3, "300.00", datetime.date(2026, 11, 6))
         (line,) = self.inv2.lines.values_list("pk", flat=True)
-        self.note = credit(self.inv2, quantities={line: "0.25"}, today=datetime.date(2026, 11, 10))
+        self.note = credit(
+            self.inv2, quantities={line: Decimal("0.25")}, today=datetime.date(2026, 11, 10)
+        )
         _pay(self.inv2, "500.00", datetime.date(2026, 11, 12))
         self.draft = draft(
             m,
@@ -332,9 +334,9 @@ def test_the_detail_runs_six_queries_whatever_its_lines(lines, django_assert_num
     invoice = issued(member, lines=[(f"Line {i}", "2", "10.00", "S:21") for i in range(lines)])
     line_ids = list(invoice.lines.values_list("pk", flat=True))
     for pk in line_ids[: max(1, lines // 4)]:
-        credit(invoice, quantities={pk: "1"})
+        credit(invoice, quantities={pk: Decimal("1")})
     services.invoice_payment_register(
-        invoice=invoice, amount="1.00", value_date=TODAY, acting_user=member.user
+        invoice=invoice, amount=Decimal("1.00"), value_date=TODAY, acting_user=member.user
     )
     # The invoice with member, client, activity and credited invoice; then its
     # lines, payments, credit notes, stored documents and sendings.

@@ -3,6 +3,7 @@ with its message and nothing is saved; issuing numbers gaplessly per series
 and year, copies what it prints, records the rules it used and warns (but
 issues) when late."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,17 +26,15 @@ from invoicing.services import ClientData
 from invoicing.validation import (
     ENTERPRISE_NUMBER_INVALID,
     ENTERPRISE_NUMBER_MISMATCH,
-    NOT_A_NUMBER,
     PEPPOL_ID_INVALID,
     PRICE_NEGATIVE,
     QUANTITY_NOT_POSITIVE,
-    TOO_LARGE,
-    TOO_PRECISE,
     VAT_NUMBER_INVALID,
 )
 from members.models import Member
 from rules.models import Rule
 from rules.selectors import catalogue_invalidate, rules_on
+from smartcoop.lib.numbers import NOT_A_NUMBER, TOO_LARGE, TOO_PRECISE
 from smartcoop.lib.ogm import ogm_from_number, ogm_is_valid
 from tests.factories import (
     ActivityFactory,
@@ -67,7 +66,7 @@ def test_an_activity_is_created_with_a_clean_name_type_and_budget(me):
         acting_user=me.user,
         name="  Theatre tour 2027 ",
         kind="artistic",
-        budget="12 500,5",
+        budget=Decimal("12500.5"),
         description=" On the road ",
     )
     activity.refresh_from_db()
@@ -112,10 +111,10 @@ def test_activity_names_are_unique_per_member_whatever_the_case(me):
     [
         ({"name": ""}, "name", services.ACTIVITY_NAME_REQUIRED),
         ({"name": "   "}, "name", services.ACTIVITY_NAME_REQUIRED),
-        ({"name": "X", "budget": "-1"}, "budget", services.BUDGET_NEGATIVE),
-        ({"name": "X", "budget": "-0,01"}, "budget", services.BUDGET_NEGATIVE),
-        ({"name": "X", "budget": "lots"}, "budget", NOT_A_NUMBER),
-        ({"name": "X", "budget": "10.001"}, "budget", TOO_PRECISE % {"places": 2}),
+        ({"name": "X", "budget": Decimal("-1")}, "budget", services.BUDGET_NEGATIVE),
+        ({"name": "X", "budget": Decimal("-0.01")}, "budget", services.BUDGET_NEGATIVE),
+        ({"name": "X", "budget": Decimal("NaN")}, "budget", NOT_A_NUMBER),
+        ({"name": "X", "budget": Decimal("10.001")}, "budget", TOO_PRECISE % {"places": 2}),
         ({"name": "X", "kind": "circus"}, "kind", "Choose a type from the list."),
     ],
 )
@@ -319,7 +318,7 @@ THREE_LINES = [
 
 def test_a_draft_keeps_its_lines_and_live_totals_without_a_number(me):
     client = ClientFactory(member=me, language="fr")
-    invoice = draft(me, client=client, lines=THREE_LINES, payment_term_days="45")
+    invoice = draft(me, client=client, lines=THREE_LINES, payment_term_days=45)
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.DRAFT and invoice.is_draft
     assert (invoice.number, invoice.sequence, invoice.structured_reference) == ("", None, "")
@@ -410,22 +409,20 @@ def test_a_draft_is_edited_and_deleted_freely(me):
     assert not Invoice.objects.exists() and not InvoiceLine.objects.exists()
 
 
+# What the form could read but the service refuses (what is not a number at
+# all is the form's to refuse: tests/invoicing/test_views.py).
 LINE_ERRORS = [
-    ({"quantity": "0"}, "quantity", QUANTITY_NOT_POSITIVE),
-    ({"quantity": "-2"}, "quantity", QUANTITY_NOT_POSITIVE),
-    ({"quantity": "-0,001"}, "quantity", QUANTITY_NOT_POSITIVE),
-    ({"quantity": "two"}, "quantity", NOT_A_NUMBER),
-    ({"quantity": ""}, "quantity", NOT_A_NUMBER),
-    ({"quantity": None}, "quantity", NOT_A_NUMBER),
-    ({"quantity": 1.5}, "quantity", NOT_A_NUMBER),  # floats never reach money
-    ({"quantity": "1.2345"}, "quantity", TOO_PRECISE % {"places": 3}),
-    ({"quantity": "1000000000"}, "quantity", TOO_LARGE),
-    ({"unit_price": "12.345"}, "unit_price", TOO_PRECISE % {"places": 2}),
-    ({"unit_price": "0,001"}, "unit_price", TOO_PRECISE % {"places": 2}),
-    ({"unit_price": "-5"}, "unit_price", PRICE_NEGATIVE),
-    ({"unit_price": "twelve"}, "unit_price", NOT_A_NUMBER),
-    ({"unit_price": "1e3"}, "unit_price", NOT_A_NUMBER),
-    ({"unit_price": "1000000000.00"}, "unit_price", TOO_LARGE),
+    ({"quantity": Decimal("0")}, "quantity", QUANTITY_NOT_POSITIVE),
+    ({"quantity": Decimal("-2")}, "quantity", QUANTITY_NOT_POSITIVE),
+    ({"quantity": Decimal("-0.001")}, "quantity", QUANTITY_NOT_POSITIVE),
+    ({"quantity": Decimal("1.2345")}, "quantity", TOO_PRECISE % {"places": 3}),
+    ({"quantity": Decimal("1000000000")}, "quantity", TOO_LARGE),
+    ({"quantity": Decimal("NaN")}, "quantity", NOT_A_NUMBER),
+    ({"unit_price": Decimal("12.345")}, "unit_price", TOO_PRECISE % {"places": 2}),
+    ({"unit_price": Decimal("0.001")}, "unit_price", TOO_PRECISE % {"places": 2}),
+    ({"unit_price": Decimal("-5")}, "unit_price", PRICE_NEGATIVE),
+    ({"unit_price": Decimal("Infinity")}, "unit_price", NOT_A_NUMBER),
+    ({"unit_price": Decimal("1000000000.00")}, "unit_price", TOO_LARGE),
     ({"vat": "X:21"}, "vat", services.VAT_UNKNOWN),
     ({"vat": ""}, "vat", services.VAT_UNKNOWN),
     ({"vat": "21"}, "vat", services.VAT_UNKNOWN),
@@ -440,7 +437,7 @@ LINE_ERRORS = [
 def test_each_bad_line_is_refused_next_to_its_input_and_nothing_is_saved(me, bad, field, message):
     client, activity = ClientFactory(member=me), ActivityFactory(member=me)
     lines = invoice_lines([("Good line", "1", "10.00", "S:21"), ("Bad line", "2", "5.00", "S:6")])
-    lines[1] |= bad
+    lines[1] = dataclasses.replace(lines[1], **bad)
     before = counts()
     with pytest.raises(ValidationError) as exc:
         services.invoice_draft_save(
@@ -485,15 +482,12 @@ def test_a_bad_edit_leaves_the_draft_as_it_was(me):
 @pytest.mark.parametrize(
     ("term", "message"),
     [
-        ("61", services.TERM_TOO_LONG % {"maximum": 60}),
+        (61, services.TERM_TOO_LONG % {"maximum": 60}),
         (90, services.TERM_TOO_LONG % {"maximum": 60}),
-        ("-1", services.TERM_TOO_SHORT),
-        ("thirty", services.TERM_NOT_A_NUMBER),
-        ("30.5", services.TERM_NOT_A_NUMBER),
-        (None, services.TERM_NOT_A_NUMBER),
+        (-1, services.TERM_TOO_SHORT),
     ],
 )
-def test_a_payment_term_above_the_maximum_or_not_a_number_is_refused(me, term, message):
+def test_a_payment_term_outside_what_the_rules_allow_is_refused(me, term, message):
     client, activity = ClientFactory(member=me), ActivityFactory(member=me)
     before = counts()
     with pytest.raises(ValidationError) as exc:
@@ -502,9 +496,9 @@ def test_a_payment_term_above_the_maximum_or_not_a_number_is_refused(me, term, m
     assert counts() == before
 
 
-@pytest.mark.parametrize("term", ["0", " 60 ", 30])
+@pytest.mark.parametrize("term", [0, 60, 30])
 def test_payment_terms_up_to_the_maximum_are_accepted(me, term):
-    assert draft(me, payment_term_days=term).payment_term_days == int(str(term).strip())
+    assert draft(me, payment_term_days=term).payment_term_days == term
 
 
 def test_no_lines_or_too_many_lines_are_refused(me):

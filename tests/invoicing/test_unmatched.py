@@ -117,7 +117,10 @@ def test_back_office_reverses_a_payment():
 
     invoice = issued_invoice()
     payment = services.invoice_payment_register(
-        invoice=invoice, amount="10.00", value_date=invoice.issue_date, acting_user=StaffFactory()
+        invoice=invoice,
+        amount=Decimal("10.00"),
+        value_date=invoice.issue_date,
+        acting_user=StaffFactory(),
     )
     url = reverse("admin:invoicing_invoicepayment_reverse", args=[payment.pk])
     assert _staff_client("view_invoicepayment").post(url, {"note": "x"}).status_code == 403

@@ -1,107 +1,20 @@
-"""What members type: amounts, VAT and enterprise numbers, Peppol ids
-(issue 5, Bad input). Each refusal carries a module constant message."""
-
-from decimal import Decimal
+"""What members type: VAT and enterprise numbers, Peppol ids (issue 5, Bad
+input; numbers: tests/smartcoop/test_numbers.py). Each refusal carries a
+module constant message."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from invoicing.validation import (
     ENTERPRISE_NUMBER_INVALID,
-    MAX_ABS,
-    NOT_A_NUMBER,
     PEPPOL_ID_INVALID,
-    TOO_LARGE,
-    TOO_PRECISE,
     VAT_NUMBER_INVALID,
     enterprise_number_is_valid,
     normalise_enterprise_number,
     normalise_peppol_id,
     normalise_vat_number,
-    parse_decimal,
     vat_number_is_valid,
 )
-
-# --- parse_decimal -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "places", "expected"),
-    [
-        ("12,5", 2, "12.50"),
-        ("12.50", 2, "12.50"),
-        (" 3 ", 3, "3.000"),
-        ("1 234,56", 2, "1234.56"),  # a space between thousands
-        ("1\u00a0234,5", 2, "1234.50"),  # a no-break space, as browsers in fr write it
-        (",5", 2, "0.50"),
-        ("5.", 2, "5.00"),
-        ("-4,25", 2, "-4.25"),
-        ("+7", 2, "7.00"),
-        ("12.500", 2, "12.50"),  # trailing zeros are not extra precision
-        ("0.125", 3, "0.125"),
-        (7, 2, "7.00"),
-        (Decimal("2.5"), 3, "2.500"),
-        (Decimal("1.10"), 2, "1.10"),
-        ("999999999", 2, "999999999.00"),  # the largest accepted
-    ],
-)
-def test_parse_decimal_accepts(raw, places, expected):
-    value = parse_decimal(raw, places=places)
-    assert value == Decimal(expected)
-    assert str(value) == expected  # quantized to `places`
-
-
-def _code_and_message(raw, places):
-    with pytest.raises(ValidationError) as exc:
-        parse_decimal(raw, places=places)
-    return exc.value.code, exc.value.messages
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        1.5,
-        2.0,
-        True,
-        None,
-        [],
-        "",
-        "   ",
-        "abc",
-        "12,5 EUR",
-        "1e5",
-        "1.2.3",
-        "1,234.56",
-        "--1",
-        "12,,5",
-        Decimal("NaN"),
-        Decimal("Infinity"),
-    ],
-)
-def test_parse_decimal_refuses_what_is_not_a_number(raw):
-    code, messages = _code_and_message(raw, 2)
-    assert code == "not_a_number"
-    assert messages == [str(NOT_A_NUMBER)]
-
-
-@pytest.mark.parametrize(
-    ("raw", "places"),
-    [("12.345", 2), ("0,001", 2), ("1.0001", 3), (Decimal("0.125"), 2), ("12.3451", 3)],
-)
-def test_parse_decimal_refuses_too_precise(raw, places):
-    code, messages = _code_and_message(raw, places)
-    assert code == "too_precise"
-    assert messages == [str(TOO_PRECISE % {"places": places})]
-    assert messages == [f"Use at most {places} decimals."]
-
-
-@pytest.mark.parametrize("raw", ["1000000000", "-1000000000", "999999999.01", 10**12])
-def test_parse_decimal_refuses_too_large(raw):
-    code, messages = _code_and_message(raw, 2)
-    assert code == "too_large"
-    assert messages == [str(TOO_LARGE)]
-    assert Decimal("999999999") == MAX_ABS
-
 
 # --- VAT numbers ---------------------------------------------------------------------
 

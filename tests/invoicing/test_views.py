@@ -11,7 +11,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from invoicing import services
+from invoicing.forms import TERM_NOT_A_NUMBER
 from invoicing.models import Activity, Client, Invoice, InvoiceLine, InvoiceStatus
+from invoicing.validation import DESCRIPTION_TOO_LONG
+from smartcoop.lib.numbers import NOT_A_NUMBER
 from tests.factories import (
     ActivityFactory,
     ClientFactory,
@@ -347,13 +350,16 @@ def test_pages_run_a_fixed_number_of_queries(
             lines=[("A", "1", "10", "S:21"), ("B", "2", "5", "S:6"), ("C", "1", "1", "Z:0")],
         )
     services.invoice_payment_register(
-        invoice=first, amount="1.00", value_date=first.issue_date, acting_user=invoicer.user
+        invoice=first,
+        amount=Decimal("1.00"),
+        value_date=first.issue_date,
+        acting_user=invoicer.user,
     )
     services.credit_note_issue(
         invoice=first,
         acting_user=invoicer.user,
         reason="test",
-        quantities={first.lines.first().pk: "1"},
+        quantities={first.lines.first().pk: Decimal("1")},
     )
     large = _count(web, django_assert_max_num_queries, url())
     assert small == large
@@ -367,3 +373,111 @@ def test_late_payment_figures_on_an_overdue_invoice(web, invoicer):
     late = response.context["late"]
     assert late.days_late == 70 and late.compensation == Decimal("40.00")
     assert late.interest > 0
+
+
+# --- Numbers as members type them (smartcoop.lib.numbers) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "quantity", "price", "expected"),
+    [
+        ("nl", "2,5", "1.234,56", ("2.500", "1234.56")),
+        ("fr", "2,5", "1 234,56", ("2.500", "1234.56")),
+        ("en", "2.5", "1,234.56", ("2.500", "1234.56")),
+        ("nl", "1.000", "12,5", ("1000.000", "12.50")),  # one dot and three digits: thousands
+        ("en", "1.000", "12.5", ("1.000", "12.50")),  # the same typed on an English page
+        ("nl", "3", "1234.56", ("3.000", "1234.56")),  # a decimal point is read on any page
+    ],
+)
+def test_lines_are_read_as_the_member_writes_numbers(
+    web, invoicer, language, quantity, price, expected
+):
+    customer, activity = ClientFactory(member=invoicer), ActivityFactory(member=invoicer)
+    invoicer.language = language  # the pages speak the member's language
+    invoicer.save()
+    response = web.post(
+        reverse("invoicing:invoice_create"),
+        _draft_post(customer, activity, [("Work", quantity, price, "S:21")]),
+    )
+    assert response.status_code == 302, response.context["rows"]
+    line = InvoiceLine.objects.get()
+    assert (str(line.quantity), str(line.unit_price)) == expected
+
+
+def test_numbers_that_cannot_be_read_are_refused_beside_their_input_with_the_rest_checked(
+    web, invoicer
+):
+    customer, activity = ClientFactory(member=invoicer), ActivityFactory(member=invoicer)
+    rows = [
+        ("Work", "two", "10", "S:21"),
+        ("", "1", "ten euro", "X:1"),
+        ("Fine", "1", "1", "S:21"),
+    ]
+    response = web.post(
+        reverse("invoicing:invoice_create"),
+        _draft_post(customer, activity, rows, payment_term_days="thirty"),
+    )
+    assert response.status_code == 200
+    assert Invoice.objects.count() == 0 and InvoiceLine.objects.count() == 0
+    rows_shown = {row["index"]: row["errors"] for row in response.context["rows"]}
+    assert rows_shown[0]["quantity"] == [str(NOT_A_NUMBER)]
+    assert rows_shown[1]["unit_price"] == [str(NOT_A_NUMBER)]
+    assert rows_shown[1]["description"] == [str(services.DESCRIPTION_REQUIRED)]
+    assert rows_shown[1]["vat"] == [str(services.VAT_UNKNOWN)]
+    assert not any(rows_shown[2].values())
+    assert response.context["form"].errors["payment_term_days"] == [str(TERM_NOT_A_NUMBER)]
+    body = response.content.decode()
+    assert 'value="two"' in body and 'value="ten euro"' in body  # kept as typed
+
+
+def test_a_description_too_long_is_refused_never_cut(web, invoicer):
+    customer, activity = ClientFactory(member=invoicer), ActivityFactory(member=invoicer)
+    long = "word " * 70  # 350 characters
+    response = web.post(
+        reverse("invoicing:invoice_create"),
+        _draft_post(customer, activity, [(long.strip(), "1", "10", "S:21")]),
+    )
+    assert response.status_code == 200
+    assert Invoice.objects.count() == 0
+    [row] = [row for row in response.context["rows"] if row["errors"]]
+    assert row["errors"]["description"] == [
+        str(DESCRIPTION_TOO_LONG) % {"maximum": 300, "length": len(long.strip())}
+    ]
+
+
+def test_an_activity_budget_is_read_in_the_members_language(web, invoicer):
+    invoicer.language = "nl"
+    invoicer.save()
+    response = web.post(
+        reverse("invoicing:activity_create"),
+        {"name": "Vertalingen", "kind": "other", "budget": "12.500,5", "description": ""},
+    )
+    assert response.status_code == 302
+    assert Activity.objects.get(name="Vertalingen").budget == Decimal("12500.50")
+    refused = web.post(
+        reverse("invoicing:activity_create"),
+        {"name": "Other", "kind": "other", "budget": "lots", "description": ""},
+    )
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["budget"] == [str(NOT_A_NUMBER)]
+    assert not Activity.objects.filter(name="Other").exists()
+
+
+def test_a_credited_quantity_that_cannot_be_read_is_refused_beside_its_line(web, invoicer):
+    invoice = issued_invoice(invoicer)
+    line = invoice.lines.get()
+    response = web.post(
+        reverse("invoicing:invoice_credit", args=[invoice.pk]),
+        {"reason": "Too many pages", f"quantity-{line.pk}": "a lot"},
+    )
+    assert response.status_code == 200
+    [row] = response.context["rows"]
+    assert row["errors"] == [str(NOT_A_NUMBER)]
+    assert Invoice.objects.filter(kind="credit_note").count() == 0
+    done = web.post(
+        reverse("invoicing:invoice_credit", args=[invoice.pk]),
+        {"reason": "Too many pages", f"quantity-{line.pk}": "1,5"},
+    )
+    assert done.status_code == 302
+    note = Invoice.objects.get(kind="credit_note")
+    assert note.lines.get().quantity == Decimal("1.500")

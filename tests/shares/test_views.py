@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from members.models import Consent, ConsentKind, Member
 from shares import services
+from shares.forms import QUANTITY_NOT_A_NUMBER
 from shares.models import Certificate, ExitRequest, RegisterEntry, Subscription
 from smartcoop.lib.ogm import ogm_format
 from tests.clock import on
@@ -173,8 +174,8 @@ def test_subscribing_records_the_consents_again(client_en: Client, en_member: Me
     [
         ("0", str(services.QUANTITY_AT_LEAST_ONE)),
         ("-1", str(services.QUANTITY_AT_LEAST_ONE)),
-        ("abc", str(services.QUANTITY_NOT_A_NUMBER)),
-        ("1.5", str(services.QUANTITY_NOT_A_NUMBER)),
+        ("abc", str(QUANTITY_NOT_A_NUMBER)),
+        ("1.5", str(QUANTITY_NOT_A_NUMBER)),
         (
             "100000",
             str(services.QUANTITY_TOO_LARGE) % {"maximum": services.MAX_SHARES_PER_SUBSCRIPTION},
