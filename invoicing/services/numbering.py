@@ -8,7 +8,9 @@ issue is refused as busy rather than queued behind a stuck transaction.
 """
 
 import datetime
+from functools import cache
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
@@ -102,19 +104,27 @@ def _number(invoice: Invoice, *, status: str, year: int, number: int, fmt: dict[
     invoice._stored_status = status
 
 
-def _history_row(invoice: Invoice, *, acting_user: User, reason: str) -> None:
-    """The audit row of the issue (django-simple-history's table), copied
-    from the invoice's row by the database in one statement."""
-    history = Invoice.history.model
+@cache
+def _history_insert() -> str:
+    """The statement that copies an invoice's row into its history
+    (django-simple-history's table), built once per process."""
+    history = apps.get_model("invoicing", "HistoricalInvoice")
     columns = [
         f.column for f in history._meta.concrete_fields if not f.column.startswith("history_")
     ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
+    return (
+        f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, history_type, "  # noqa: S608 - names from the models
+        f"history_user_id, history_change_reason) SELECT {names}, %s, '~', %s, %s "
+        f"FROM {quote(Invoice._meta.db_table)} WHERE id = %s"
+    )
+
+
+def _history_row(invoice: Invoice, *, acting_user: User, reason: str) -> None:
+    """The audit row of the issue, copied from the invoice's row by the
+    database in one statement."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, history_type, "  # noqa: S608 - names from the models
-            f"history_user_id, history_change_reason) SELECT {names}, %s, '~', %s, %s "
-            f"FROM {quote(Invoice._meta.db_table)} WHERE id = %s",
-            [timezone.now(), acting_user.pk, reason[:100], invoice.pk],
+            _history_insert(), [timezone.now(), acting_user.pk, reason[:100], invoice.pk]
         )
