@@ -386,7 +386,7 @@ class StaffExportForm(ExportPeriodForm):
 
 
 @admin.register(DocumentExport)
-class DocumentExportAdmin(admin.ModelAdmin):
+class DocumentExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "requested_by",
@@ -419,15 +419,6 @@ class DocumentExportAdmin(admin.ModelAdmin):
     change_form_template = "admin/documents/documentexport/change_form.html"
 
     # --- Read-only, seen by whoever may view invoices --------------------------------
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _may_export(request) or super().has_view_permission(request, obj)

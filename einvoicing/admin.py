@@ -79,7 +79,7 @@ extensions.admin_section_add(
 
 
 @admin.register(PeppolTransmission)
-class PeppolTransmissionAdmin(HistoryAdmin):
+class PeppolTransmissionAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = (
         "invoice",
         "receiver",
@@ -108,15 +108,6 @@ class PeppolTransmissionAdmin(HistoryAdmin):
     )
     fields = readonly_fields
     actions = ["retry_failed"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm(TRANSMISSION_RETRY_PERMISSION))

@@ -19,7 +19,7 @@ from members.models import (
     Status,
     StatusChange,
 )
-from smartcoop.admin_site import HistoryAdmin
+from smartcoop.admin_site import HistoryAdmin, ReadOnlyAdminMixin
 from smartcoop.lib.audit import audited
 from smartcoop.lib.requests import request_user
 
@@ -189,17 +189,8 @@ class LegalNameChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(NationalNumberAccess)
-class NationalNumberAccessAdmin(admin.ModelAdmin):
+class NationalNumberAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("accessed_at", "member", "accessed_by", "purpose")
     list_filter = ("purpose",)
     search_fields = ("=member__member_number", "accessed_by__email")
     list_select_related = ("member", "accessed_by")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -2,10 +2,8 @@
 (append-only), certificates and exits (domain.md, Shares)."""
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Category, Member
 from rules.fields import RuleProvenanceField
+from smartcoop.lib.models import AppendOnly
 
 REGISTER_IS_APPEND_ONLY = _(
     "Share register entries are never changed or deleted; record a reversing entry instead."
@@ -172,9 +171,11 @@ class EntryType(models.TextChoices):
     REVERSAL = "reversal", _("Reversal of an entry")
 
 
-class RegisterEntry(models.Model):
+class RegisterEntry(AppendOnly):
     """One line of the legal share register. Append-only: save() on an
     existing row and delete() refuse, and so does a database trigger."""
+
+    append_only_message = REGISTER_IS_APPEND_ONLY
 
     number = models.PositiveIntegerField(_("entry number"), unique=True)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="register_entries")
@@ -208,14 +209,6 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.get_entry_type_display()} {self.quantity:+d}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and RegisterEntry.objects.filter(pk=self.pk).exists():
-            raise ValidationError(REGISTER_IS_APPEND_ONLY, code="append_only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValidationError(REGISTER_IS_APPEND_ONLY, code="append_only")
 
 
 class ShareCounter(models.Model):
