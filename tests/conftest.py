@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs on the PostgreSQL and Redis that
-scripts/test.sh starts; without them (plain `pytest`) it falls back to the
-embedded SQLite and local-memory cache."""
+scripts/test.sh starts (`make pytest`, `make test`), never on the embedded
+SQLite: the database's constraints, triggers and the compliance SQL are part
+of what it checks. Without them it stops at once and says so."""
 
 import os
 from collections.abc import Iterator
@@ -8,6 +9,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
@@ -23,6 +25,19 @@ from tests.factories import MemberFactory, StaffFactory, UserFactory
 pytest_plugins = ["tests.mailbox", "tests.access_point"]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM
+
+WITHOUT_SERVICES = (
+    "The test suite runs on PostgreSQL and Redis, and DATABASE_URL and REDIS_URL name none. "
+    "Run `make pytest` (the suite without the browser and worker tests) or `make test` "
+    "(the gates and everything): they start a throwaway PostgreSQL and Redis and stop them after."
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to start on the embedded settings, before any test is collected."""
+    database = settings.DATABASES["default"]["ENGINE"]
+    if database != "django.db.backends.postgresql" or not settings.REDIS_URL.startswith("redis://"):
+        raise pytest.UsageError(WITHOUT_SERVICES)
 
 
 @pytest.fixture(autouse=True)

@@ -22,22 +22,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
 from documents.models import InvoiceDocument
-
-needs_redis = pytest.mark.skipif(
-    not settings.CELERY_BROKER_URL.startswith("redis://"),
-    reason="needs the Redis that make test starts",
-)
-needs_postgresql = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="a worker process shares the test database only on PostgreSQL",
-)
 
 DEADLINE = 60.0  # seconds any one wait may take before the test fails
 QUEUES = ("celery", "documents")  # settings.CELERY_TASK_ROUTES

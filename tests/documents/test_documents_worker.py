@@ -39,8 +39,6 @@ from tests.workers import (
     broker_switched,
     documents_root,
     in_process_worker,
-    needs_postgresql,
-    needs_redis,
     pdf_text,
     purge_broker,
     queue_size,
@@ -49,7 +47,7 @@ from tests.workers import (
     wait_for,
 )
 
-pytestmark = [needs_redis, pytest.mark.celery]
+pytestmark = pytest.mark.celery
 
 VISIBILITY_TIMEOUT = 5
 RENDER = tasks.render.name
@@ -203,7 +201,6 @@ def render_mid_way(worker: WorkerProcess, member: Member) -> tuple[Invoice, str,
     return invoice, task_id, child
 
 
-@needs_postgresql
 def test_a_pool_process_killed_mid_render_leaves_exactly_one_document(me, workers, tmp_path):
     worker = warm_worker(workers, tmp_path / "worker.log", me)
     before = files_in_storage()
@@ -226,7 +223,6 @@ def test_a_pool_process_killed_mid_render_leaves_exactly_one_document(me, worker
     assert queue_size(celery_app, "documents") == unacked_count(celery_app) == 0
 
 
-@needs_postgresql
 def test_a_whole_worker_killed_mid_render_is_redelivered_after_the_visibility_timeout(
     me, workers, tmp_path
 ):

@@ -206,7 +206,6 @@ def test_a_real_issue_continues_the_numbering(seeded):
     assert issued.number == f"F{issued.year}-{counter.last_number + 1:06d}"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger lives on PostgreSQL")
 def test_the_line_trigger_is_on_again(seeded):
     with connection.cursor() as cursor:
         cursor.execute(

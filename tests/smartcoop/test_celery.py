@@ -7,18 +7,12 @@ from collections.abc import Iterator
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
-from django.conf import settings
 from django.core import mail
 
 from members import services, tasks
 from members.models import LegalNameChange
 from smartcoop.celery import app as celery_app
 from tests.factories import MemberFactory, StaffFactory
-
-needs_redis = pytest.mark.skipif(
-    not settings.CELERY_BROKER_URL.startswith("redis://"),
-    reason="needs the Redis that make test starts",
-)
 
 
 def test_task_defaults_follow_the_architecture():
@@ -47,7 +41,6 @@ def _wait_for(predicate, timeout: float = 20.0) -> bool:
     return False
 
 
-@needs_redis
 @pytest.mark.celery
 def test_decision_email_is_sent_by_a_real_worker_after_commit(worker):
     assert celery_app.conf.task_always_eager is False
