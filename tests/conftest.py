@@ -31,6 +31,10 @@ WITHOUT_SERVICES = (
     "Run `make pytest` (the suite without the browser and worker tests) or `make test` "
     "(the gates and everything): they start a throwaway PostgreSQL and Redis and stop them after."
 )
+NOT_PER_WORKER = (
+    "pytest-xdist needs the settings tests.settings (pyproject.toml), which give each worker "
+    "its own Redis databases and documents folder; unset DJANGO_SETTINGS_MODULE={}."
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
     database = settings.DATABASES["default"]["ENGINE"]
     if database != "django.db.backends.postgresql" or not settings.REDIS_URL.startswith("redis://"):
         raise pytest.UsageError(WITHOUT_SERVICES)
+    in_parallel = getattr(config.option, "numprocesses", None)  # pytest-xdist's -n
+    if in_parallel and settings.SETTINGS_MODULE != "tests.settings":
+        raise pytest.UsageError(NOT_PER_WORKER.format(settings.SETTINGS_MODULE))
 
 
 @pytest.fixture(autouse=True)
