@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings
 from django.db import connection
 
@@ -95,6 +96,21 @@ def pdf_text(content: bytes) -> str:
             ["pdftotext", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
         ).stdout.decode()
     return " ".join(out.split())
+
+
+@contextlib.contextmanager
+def finished_tasks() -> Iterator[dict[str, object]]:
+    """{task id: return value} of the tasks this process's worker finishes."""
+    finished: dict[str, object] = {}
+
+    def on_postrun(task_id: str, retval: object, **kwargs: object) -> None:
+        finished[task_id] = retval
+
+    task_postrun.connect(on_postrun, weak=False)
+    try:
+        yield finished
+    finally:
+        task_postrun.disconnect(on_postrun)
 
 
 # --- The broker ----------------------------------------------------------------------------

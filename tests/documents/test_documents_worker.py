@@ -8,7 +8,6 @@ workers.py start and stop real processes and read real logs, queues and
 Each test runs on the transactional database (a worker sees only committed
 rows) and leaves the broker's queues empty for the next one."""
 
-import contextlib
 import hashlib
 import re
 import time
@@ -16,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from celery.signals import task_postrun
 from django.core import mail
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -38,6 +36,7 @@ from tests.workers import (
     WorkerProcess,
     broker_switched,
     documents_root,
+    finished_tasks,
     in_process_worker,
     pdf_text,
     purge_broker,
@@ -71,21 +70,6 @@ def broker(seed_data: None) -> Iterator[None]:
 @pytest.fixture
 def me(broker: None) -> Member:
     return MemberFactory(status="member", language="en")
-
-
-@contextlib.contextmanager
-def finished_tasks() -> Iterator[dict[str, object]]:
-    """{task id: return value} of the tasks this process's worker finishes."""
-    finished: dict[str, object] = {}
-
-    def on_postrun(task_id: str, retval: object, **kwargs: object) -> None:
-        finished[task_id] = retval
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
-        yield finished
-    finally:
-        task_postrun.disconnect(on_postrun)
 
 
 def documents_of(invoice: Invoice) -> list[InvoiceDocument]:
