@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from invoicing import services
-from invoicing.models import Activity, Client, Invoice, InvoiceLine, InvoiceStatus
+from invoicing.models import Activity, Client, DocumentKind, Invoice, InvoiceLine, InvoiceStatus
+from invoicing.templatetags.invoicing import signed
 from tests.factories import (
     ActivityFactory,
     ClientFactory,
@@ -367,3 +368,19 @@ def test_late_payment_figures_on_an_overdue_invoice(web, invoicer):
     late = response.context["late"]
     assert late.days_late == 70 and late.compensation == Decimal("40.00")
     assert late.interest > 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "language", "shown"),
+    [
+        (DocumentKind.INVOICE, "nl", "€ 1.234,50"),
+        (DocumentKind.CREDIT_NOTE, "nl", "\u2212€ 1.234,50"),
+        (DocumentKind.CREDIT_NOTE, "en", "\u2212€1,234.50"),
+    ],
+)
+def test_a_credit_notes_amounts_are_shown_negative_and_an_invoices_not(kind, language, shown):
+    """The one convention of the invoice tables and the invoice page (the
+    `signed` filter): a minus sign before a credit note's amount."""
+    with translation.override(language):
+        assert signed(Invoice(kind=kind), Decimal("1234.5")) == shown
+    assert signed(Invoice(kind=kind), None) == ""
