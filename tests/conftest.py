@@ -20,6 +20,7 @@ from smartcoop.celery import app as celery_app
 from smartcoop.lib.tasks import broker_breaker_reset
 from tests.clock import TODAY, on
 from tests.factories import MemberFactory, StaffFactory, UserFactory
+from tests.helpers import FAST_HASHERS
 
 # `smtp`: a real SMTP server on loopback; `access_point`: a Peppol access point on loopback.
 pytest_plugins = ["tests.mailbox", "tests.access_point"]
@@ -50,7 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """PBKDF2's deliberate slowness would dominate the suite's run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from tests.factories import StaffFactory
 
+# PBKDF2's deliberate slowness would dominate the suite's run time.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATEMENT_HEADER = (
     "date;amount;currency;communication;counterparty_name;counterparty_iban;transaction_id"
 )

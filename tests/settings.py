@@ -1,6 +1,6 @@
 """The settings the suite runs with: smartcoop.settings as scripts/test.sh
 configures it (PostgreSQL, Redis, production security), read once per
-process.
+process, with WhiteNoise finding static files on request (below).
 
 Under pytest-xdist each worker process (gw0, gw1, ...) already gets a test
 database of its own (test_smartcoop_gw0, ...); here it also gets Redis
@@ -41,3 +41,10 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     _separate_worker(os.environ["PYTEST_XDIST_WORKER"])
 
 from smartcoop.settings import *  # noqa: E402, F403
+
+# Every test client builds the middleware chain anew, and WhiteNoise's
+# middleware would then walk and stat all ~1,600 collected static files each
+# time (half a second a client on this machine, most of the suite's time).
+# Looking a file up when it is asked for, as WhiteNoise does in development,
+# serves the same files with the same headers.
+WHITENOISE_AUTOREFRESH = True
