@@ -44,6 +44,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from documents.models import DeliveryStatus, DocumentExport, InvoiceDelivery
 from documents.services import documents_export_build, documents_export_request
@@ -1010,4 +1011,4 @@ def test_admin_representative_urls(
         assert first.status_code == 302
         assert urlsplit(first["Location"]).path == reverse("admin:login")
     if role == "staff_viewer" and name == "admin:members_member_change":
-        assert member.legal_name in response.content.decode()
+        assert escape(member.legal_name) in response.content.decode()

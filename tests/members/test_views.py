@@ -6,6 +6,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from members import validators
 from members.models import Member
@@ -77,7 +78,7 @@ def test_profile_redirects_to_own_profile(member_client, member):
 def test_profile_page_shows_own_data(member_client, member):
     response = member_client.get(reverse("members:profile", args=[member.pk]))
     assert response.status_code == 200
-    assert member.legal_name in response.content.decode()
+    assert escape(member.legal_name) in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ["members:profile", "members:profile_edit", "members:data_export"])
@@ -162,7 +163,7 @@ def test_data_export_downloads_json(member_client, member):
 
 
 def test_dashboard_and_security_pages(member_client, member):
-    assert member.legal_name in member_client.get(reverse("dashboard")).content.decode()
+    assert escape(member.legal_name) in member_client.get(reverse("dashboard")).content.decode()
     response = member_client.get(reverse("members:security"))
     assert response.status_code == 200
     assert reverse("mfa_index") in response.content.decode()
