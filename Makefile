@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help venv run test lint bench messages seed clean
+.PHONY: help venv run test check lint pytest bench messages seed clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,8 +22,13 @@ run: venv ## serve the embedded site on http://127.0.0.1:8000 with demo data
 test: ## install what is missing, start PostgreSQL and Redis, run gates and the suite
 	@bash scripts/test.sh $(ARGS)
 
-lint: venv ## ruff, mypy, import-linter, check --deploy
+check: venv ## the quality gates alone (ruff, mypy, import-linter, check --deploy, migrations), no database
 	@bash scripts/lint.sh
+
+lint: check ## the same as check
+
+pytest: ## the suite less browser and worker tests, on both cores, on throwaway PostgreSQL and Redis
+	@SUITE=fast bash scripts/test.sh $(ARGS)
 
 bench: venv ## benchmarks on a throwaway PostgreSQL; results go to bench/README.md
 	@bash bench/run.sh

@@ -46,7 +46,6 @@ stdout carries one `name value` line per metric; progress goes to stderr.
 """
 
 import argparse
-import contextlib
 import datetime
 import os
 import shutil
@@ -68,14 +67,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 from bench_seed import (  # noqa: E402  (bench scripts import each other by path)
     cpu_model,
-    database_url,
-    drop_database,
     log,
-    manage,
     metric,
-    recreate_database,
     server_version,
 )
+from scratch import django_setup, process_stop, scratch_database, seed_demo  # noqa: E402
 
 DB_NAME = "bench_documents"
 QUEUE = "documents"
@@ -412,18 +408,8 @@ class Worker:
         raise SystemExit(f"workers: {message}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            pids = children_of(self.process.pid)
-            self.process.send_signal(signal.SIGTERM)  # warm shutdown: running tasks finish
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            for pid in pids:  # pool children that outlived their parent (pid checked)
-                with contextlib.suppress(OSError):
-                    if b"celery" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                        os.kill(pid, signal.SIGKILL)
+        pool = children_of(self.process.pid) if self.process.poll() is None else []
+        process_stop(self.process, timeout=60, leftovers=pool, name=b"celery")
         self.log_file.close()
 
 
@@ -603,32 +589,19 @@ def main() -> None:
     metric("documents.machine.cpu", cpu_model())
     metric("documents.postgresql.version", server_version(base_url))
     metric("documents.loadavg_start", loadavg())
-    url = database_url(base_url, DB_NAME)
-    scratch = Path(tempfile.mkdtemp(prefix="bench-documents-"))
-    env = {**os.environ, "DATABASE_URL": url, "DOCUMENTS_ROOT": str(scratch / "documents")}
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcoop.settings")
-    recreate_database(base_url, DB_NAME)
-    try:
-        log(f"creating and migrating {DB_NAME}...")
-        manage("migrate", "--no-input", "-v0", url=url)
+    with (
+        tempfile.TemporaryDirectory(
+            prefix="bench-documents-", ignore_cleanup_errors=True
+        ) as scratch,
+        scratch_database(base_url, DB_NAME) as url,
+    ):
+        env = {**os.environ, "DATABASE_URL": url, "DOCUMENTS_ROOT": f"{scratch}/documents"}
+        os.environ.update(env)
         seeded = args.invoices * len(variants) if "workers" not in args.skip else 10
-        log(f"seed_demo --members {args.members} --invoices {seeded}...")
         started = time.perf_counter()
-        manage(
-            "seed_demo",
-            "--members",
-            str(args.members),
-            "--invoices",
-            str(seeded),
-            "--bookings",
-            "0",
-            url=url,
-        )
+        seed_demo(url, members=args.members, invoices=seeded)
         metric("documents.seed_seconds", f"{time.perf_counter() - started:.1f}")
-        import django
-
-        django.setup()
+        django_setup(url)
         from weasyprint import __version__ as weasyprint_version
 
         metric("documents.weasyprint.version", weasyprint_version)
@@ -642,15 +615,6 @@ def main() -> None:
             for variant, ids in zip(variants, sets, strict=True):
                 bench_workers(variant, ids, args, env)
         metric("documents.loadavg_end", loadavg())
-    finally:
-        from django.apps import apps
-
-        if apps.ready:
-            from django.db import connections
-
-            connections.close_all()
-        drop_database(base_url, DB_NAME)
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

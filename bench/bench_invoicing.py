@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from scratch import process_stop  # bench/ is on the path: this script's folder, or gunicorn's
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_invoicing"
 
@@ -315,12 +317,7 @@ def pages(args: argparse.Namespace, env: dict[str, str]) -> None:
                 met = p95 < 0.050 and ratio >= 0.40
                 metric(f"pages.{name}.target_met", "yes" if met else "no")
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        process_stop(server, timeout=30)
         shutil.rmtree(static, ignore_errors=True)
 
 

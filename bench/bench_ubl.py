@@ -33,7 +33,6 @@ stdout carries one `name value` line per metric; progress goes to stderr.
 import argparse
 import datetime
 import os
-import shutil
 import signal
 import statistics
 import sys
@@ -50,16 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 from bench_documents import issue_invoice, loadavg, long_lines, short_lines  # noqa: E402
-from bench_seed import (  # noqa: E402  (bench scripts import each other by path)
-    cpu_model,
-    database_url,
-    drop_database,
-    log,
-    manage,
-    metric,
-    recreate_database,
-    server_version,
-)
+from bench_seed import cpu_model, log, metric, server_version  # noqa: E402
+from scratch import django_setup, scratch_database, seed_demo  # noqa: E402
 
 DB_NAME = "bench_ubl"
 
@@ -201,44 +192,19 @@ def main() -> None:
     metric("ubl.machine.cpu", cpu_model())
     metric("ubl.postgresql.version", server_version(base_url))
     metric("ubl.loadavg_start", loadavg())
-    url = database_url(base_url, DB_NAME)
-    scratch = Path(tempfile.mkdtemp(prefix="bench-ubl-"))
-    env = {**os.environ, "DATABASE_URL": url, "DOCUMENTS_ROOT": str(scratch / "documents")}
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcoop.settings")
-    recreate_database(base_url, DB_NAME)
-    try:
-        log(f"creating and migrating {DB_NAME}...")
-        manage("migrate", "--no-input", "-v0", url=url)
-        log(f"seed_demo --members {args.members} --invoices {args.invoices}...")
-        manage(
-            "seed_demo",
-            "--members",
-            str(args.members),
-            "--invoices",
-            str(args.invoices),
-            "--bookings",
-            "0",
-            url=url,
-        )
-        import django
-
-        django.setup()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-ubl-", ignore_cleanup_errors=True) as scratch,
+        scratch_database(base_url, DB_NAME) as url,
+    ):
+        os.environ.update(DATABASE_URL=url, DOCUMENTS_ROOT=f"{scratch}/documents")
+        seed_demo(url, members=args.members, invoices=args.invoices)
+        django_setup(url)
         metric("ubl.lxml.version", package_version("lxml"))
         metric("ubl.saxonche.version", package_version("saxonche"))
         contents = bench_generation(documents(args), args)
         metric("generation.loadavg_after", loadavg())
         bench_validation(contents, args)
         metric("ubl.loadavg_end", loadavg())
-    finally:
-        from django.apps import apps
-
-        if apps.ready:
-            from django.db import connections
-
-            connections.close_all()
-        drop_database(base_url, DB_NAME)
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ import argparse
 import datetime
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -51,14 +50,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 from bench_seed import (  # noqa: E402  (bench scripts import each other by path)
     cpu_model,
-    database_url,
-    drop_database,
     log,
     manage,
     metric,
-    recreate_database,
     server_version,
 )
+from scratch import django_setup, scratch_database  # noqa: E402
 
 DB_NAME = "bench_workspaces"
 PLAIN_TABLE = "bench_booking_plain"
@@ -464,20 +461,14 @@ def main() -> None:
     metric("postgresql.version", server_version(base_url))
     # Other work on the machine slows every figure; the ratio in (b) much less.
     metric("machine.load_average.start", f"{os.getloadavg()[0]:.1f}")
-    log(f"creating and migrating {DB_NAME}...")
-    recreate_database(base_url, DB_NAME)
-    url = database_url(base_url, DB_NAME)
-    static_root = ""
-    try:
-        manage("migrate", "--no-input", "-v0", url=url)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-static-", ignore_cleanup_errors=True) as static,
+        scratch_database(base_url, DB_NAME) as url,
+    ):
         # Pages render {% static %} through the manifest, as in production.
-        os.environ["STATIC_ROOT"] = static_root = tempfile.mkdtemp(prefix="bench-static-")
+        os.environ["STATIC_ROOT"] = static
         manage("collectstatic", "--no-input", "-v0", url=url)
-        os.environ["DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcoop.settings")
-        import django
-
-        django.setup()
+        django_setup(url)
         from django.conf import settings
 
         conninfo = make_conninfo(url)
@@ -494,16 +485,6 @@ def main() -> None:
             log(f"(b) {args.bookings} random bookings by {args.workers} workers...")
             bench_inserts(conninfo, args.bookings, args.workers, args.resources)
         metric("machine.load_average.end", f"{os.getloadavg()[0]:.1f}")
-    finally:
-        from django.apps import apps
-
-        if apps.ready:
-            from django.db import connections
-
-            connections.close_all()
-        drop_database(base_url, DB_NAME)
-        if static_root:
-            shutil.rmtree(static_root, ignore_errors=True)
 
 
 if __name__ == "__main__":

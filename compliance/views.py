@@ -138,7 +138,7 @@ def finding_action(
             (_("Last seen"), finding.last_seen),
         ],
     }
-    return TemplateResponse(request, "admin/invoicing/note_form.html", context)
+    return TemplateResponse(request, "admin/action_form.html", context)
 
 
 def _back_url(request: HttpRequest, finding: Finding) -> str:

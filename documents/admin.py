@@ -520,12 +520,19 @@ class DocumentExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
         return TemplateResponse(
             request,
-            "admin/documents/documentexport/new.html",
+            "admin/action_form.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("New PDF export"),
                 "opts": self.model._meta,
                 "form": form,
+                "intro": _(
+                    "One ZIP file with the PDF of every invoice and credit note issued in the "
+                    "period (by invoice date), exactly as issued: of every member, or of the "
+                    "member whose number you give. At most one year at a time."
+                ),
+                "submit_label": _("Prepare the ZIP file"),
+                "cancel_url": reverse("admin:documents_documentexport_changelist"),
             },
         )
 

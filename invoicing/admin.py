@@ -514,6 +514,26 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
     def _change_url(self, invoice: Invoice) -> str:
         return reverse("admin:invoicing_invoice_change", args=[invoice.pk])
 
+    def _action_facts(self, invoice: Invoice) -> list[tuple[Any, Any]]:
+        """What staff check before registering a payment or issuing a credit note."""
+        return [
+            (
+                _("Invoice"),
+                format_html(
+                    '<a href="{}">{}</a> ({}, {})',
+                    self._change_url(invoice),
+                    invoice,
+                    invoice.get_kind_display(),
+                    invoice.get_status_display(),
+                ),
+            ),
+            (_("Member"), invoice.member),
+            (_("Total incl. VAT"), invoice.total_gross),
+            (_("Paid"), invoice.amount_paid),
+            (_("Credited"), invoice.amount_credited),
+            (_("Still due"), invoice.amount_due),
+        ]
+
     def pay_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Register one payment received for an invoice (the bank statement
         upload of the shares back office books the others)."""
@@ -548,11 +568,12 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
         return _render(
             request,
             self,
-            "admin/invoicing/invoice/action_form.html",
+            "admin/action_form.html",
             _("Register a payment"),
             form=form,
-            invoice=invoice,
-            change_url=self._change_url(invoice),
+            subject=invoice,
+            back_url=self._change_url(invoice),
+            facts=self._action_facts(invoice),
         )
 
     def credit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -587,11 +608,12 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
         return _render(
             request,
             self,
-            "admin/invoicing/invoice/action_form.html",
+            "admin/action_form.html",
             _("Issue a credit note"),
             form=form,
-            invoice=invoice,
-            change_url=self._change_url(invoice),
+            subject=invoice,
+            back_url=self._change_url(invoice),
+            facts=self._action_facts(invoice),
         )
 
 
@@ -729,7 +751,7 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return _render(
             request,
             self,
-            "admin/invoicing/note_form.html",
+            "admin/action_form.html",
             _("Reverse this payment"),
             form=form,
             subject=payment,
@@ -839,7 +861,7 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return _render(
             request,
             self,
-            "admin/invoicing/note_form.html",
+            "admin/action_form.html",
             _("Resolve a bank line"),
             form=form,
             subject=line,

@@ -118,6 +118,9 @@ class ResolveForm(forms.Form):
         return cleaned
 
 
+SAVE = _("Save")  # the button of the action forms (admin/action_form.html)
+
+
 def _render(
     request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
 ) -> TemplateResponse:
@@ -205,9 +208,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return _render(
             request,
             self,
-            "admin/shares/form.html",
+            "admin/action_form.html",
             _("Register a payment"),
             form=form,
+            submit_label=SAVE,
             subject=subscription,
         )
 
@@ -283,6 +287,7 @@ class PaymentAdmin(admin.ModelAdmin):
             "admin/shares/upload.html",
             _("Book a bank statement"),
             form=form,
+            submit_label=SAVE,
             bank_import=bank_import,
         )
 
@@ -307,9 +312,10 @@ class PaymentAdmin(admin.ModelAdmin):
         return _render(
             request,
             self,
-            "admin/shares/form.html",
+            "admin/action_form.html",
             _("Resolve a payment"),
             form=form,
+            submit_label=SAVE,
             subject=payment,
         )
 
@@ -421,9 +427,10 @@ class ExitRequestAdmin(admin.ModelAdmin):
         return _render(
             request,
             self,
-            "admin/shares/form.html",
+            "admin/action_form.html",
             _("Record a refund"),
             form=form,
+            submit_label=SAVE,
             subject=exit_request,
         )
 
@@ -608,7 +615,12 @@ class RegisterEntryAdmin(admin.ModelAdmin):
                 self.message_user(request, _("Transfer recorded in the register."))
                 return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
         return _render(
-            request, self, "admin/shares/form.html", _("Record a transfer of shares"), form=form
+            request,
+            self,
+            "admin/action_form.html",
+            _("Record a transfer of shares"),
+            form=form,
+            submit_label=SAVE,
         )
 
     def exclusion_view(self, request: HttpRequest) -> HttpResponse:
@@ -625,7 +637,14 @@ class RegisterEntryAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Exclusion recorded; refund it from Exit requests."))
                 return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
-        return _render(request, self, "admin/shares/form.html", _("Record an exclusion"), form=form)
+        return _render(
+            request,
+            self,
+            "admin/action_form.html",
+            _("Record an exclusion"),
+            form=form,
+            submit_label=SAVE,
+        )
 
     def reverse_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("shares.add_registerentry"):
@@ -645,8 +664,9 @@ class RegisterEntryAdmin(admin.ModelAdmin):
         return _render(
             request,
             self,
-            "admin/shares/form.html",
+            "admin/action_form.html",
             _("Reverse a register entry"),
             form=form,
+            submit_label=SAVE,
             subject=entry,
         )

@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs on the PostgreSQL and Redis that
-scripts/test.sh starts; without them (plain `pytest`) it falls back to the
-embedded SQLite and local-memory cache."""
+scripts/test.sh starts (`make pytest`, `make test`), never on the embedded
+SQLite: the database's constraints, triggers and the compliance SQL are part
+of what it checks. Without them it stops at once and says so."""
 
 import os
 from collections.abc import Iterator
@@ -8,6 +9,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
@@ -18,17 +20,38 @@ from smartcoop.celery import app as celery_app
 from smartcoop.lib.tasks import broker_breaker_reset
 from tests.clock import TODAY, on
 from tests.factories import MemberFactory, StaffFactory, UserFactory
+from tests.helpers import FAST_HASHERS
 
 # `smtp`: a real SMTP server on loopback; `access_point`: a Peppol access point on loopback.
 pytest_plugins = ["tests.mailbox", "tests.access_point"]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM
 
+WITHOUT_SERVICES = (
+    "The test suite runs on PostgreSQL and Redis, and DATABASE_URL and REDIS_URL name none. "
+    "Run `make pytest` (the suite without the browser and worker tests) or `make test` "
+    "(the gates and everything): they start a throwaway PostgreSQL and Redis and stop them after."
+)
+NOT_PER_WORKER = (
+    "pytest-xdist needs the settings tests.settings (pyproject.toml), which give each worker "
+    "its own Redis databases and documents folder; unset DJANGO_SETTINGS_MODULE={}."
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to start on the embedded settings, before any test is collected."""
+    database = settings.DATABASES["default"]["ENGINE"]
+    if database != "django.db.backends.postgresql" or not settings.REDIS_URL.startswith("redis://"):
+        raise pytest.UsageError(WITHOUT_SERVICES)
+    in_parallel = getattr(config.option, "numprocesses", None)  # pytest-xdist's -n
+    if in_parallel and settings.SETTINGS_MODULE != "tests.settings":
+        raise pytest.UsageError(NOT_PER_WORKER.format(settings.SETTINGS_MODULE))
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """PBKDF2's deliberate slowness would dominate the suite's run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)

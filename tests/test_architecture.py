@@ -80,3 +80,29 @@ def test_no_private_name_crosses_a_module_and_no_import_dodges_a_cycle(path: Pat
                 f"line {statement.lineno}: imports {modules} inside {functions[-1].name}()"
             )
     assert not problems, problems
+
+
+def _test_modules() -> list[Path]:
+    return sorted((ROOT / "tests").rglob("*.py"))
+
+
+def test_no_test_module_imports_a_private_name_of_another():
+    """Helpers that several test modules need live in a public module
+    (tests/helpers.py, tests/<app>/support.py), not in a test module."""
+    problems = []
+    for path in _test_modules():
+        for statement, _parents in _imports(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(statement, ast.ImportFrom) or statement.module is None:
+                continue
+            if statement.module.split(".")[0] != "tests":
+                continue
+            private = [
+                alias.name
+                for alias in statement.names
+                if alias.name.startswith("_") and not alias.name.startswith("__")
+            ]
+            if private:
+                where = path.relative_to(ROOT)
+                problems.append(f"{where}:{statement.lineno} imports {private}")
+    assert len(_test_modules()) > 50
+    assert not problems, problems

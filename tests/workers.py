@@ -22,22 +22,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings
 from django.db import connection
 
 from documents.models import InvoiceDocument
-
-needs_redis = pytest.mark.skipif(
-    not settings.CELERY_BROKER_URL.startswith("redis://"),
-    reason="needs the Redis that make test starts",
-)
-needs_postgresql = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="a worker process shares the test database only on PostgreSQL",
-)
 
 DEADLINE = 60.0  # seconds any one wait may take before the test fails
 QUEUES = ("celery", "documents")  # settings.CELERY_TASK_ROUTES
@@ -105,6 +96,21 @@ def pdf_text(content: bytes) -> str:
             ["pdftotext", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
         ).stdout.decode()
     return " ".join(out.split())
+
+
+@contextlib.contextmanager
+def finished_tasks() -> Iterator[dict[str, object]]:
+    """{task id: return value} of the tasks this process's worker finishes."""
+    finished: dict[str, object] = {}
+
+    def on_postrun(task_id: str, retval: object, **kwargs: object) -> None:
+        finished[task_id] = retval
+
+    task_postrun.connect(on_postrun, weak=False)
+    try:
+        yield finished
+    finally:
+        task_postrun.disconnect(on_postrun)
 
 
 # --- The broker ----------------------------------------------------------------------------

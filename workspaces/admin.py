@@ -38,6 +38,9 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+SAVE = _("Save")  # the button of the action forms (admin/action_form.html)
+
+
 def _render(
     request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
 ) -> TemplateResponse:
@@ -229,9 +232,10 @@ class BookingAdmin(admin.ModelAdmin):
         return _render(
             request,
             self,
-            "workspaces/admin/form.html",
+            "admin/action_form.html",
             _("Cancel a booking"),
             form=form,
+            submit_label=SAVE,
             subject=f"{booking} · {booking.member}",
         )
 
@@ -293,9 +297,10 @@ class MaintenanceBlockAdmin(admin.ModelAdmin):
         return _render(
             request,
             self,
-            "workspaces/admin/form.html",
+            "admin/action_form.html",
             _("Block a resource for maintenance"),
             form=form,
+            submit_label=SAVE,
             media=self.media + form.media,
         )
 

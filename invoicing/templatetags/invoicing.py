@@ -6,8 +6,12 @@ from django import forms, template
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from invoicing.models import Invoice
+from smartcoop.lib.money import format_money
+
+MINUS = "\u2212"  # the minus sign, not a hyphen
 
 register = template.Library()
 
@@ -16,6 +20,17 @@ register = template.Library()
 def invoice_status(invoice: Invoice, today: datetime.date) -> tuple[str, str]:
     """(code, label) of an invoice's status on `today`: overdue is computed."""
     return invoice.display_status(today)
+
+
+@register.filter
+def signed(invoice: Invoice, amount: Decimal | None) -> str:
+    """One of an invoice's amounts in the active language's format, shown
+    negative on a credit note (a minus sign before it), the same on every
+    page: {{ invoice|signed:invoice.total_gross }}."""
+    if amount is None:
+        return ""
+    text = format_money(Decimal(amount), get_language() or "en")
+    return f"{MINUS}{text}" if invoice.is_credit_note else text
 
 
 @register.filter

@@ -4,8 +4,7 @@ morning digest."""
 from email.header import decode_header, make_header
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
-from django.test import Client
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import translation
 from django_celery_beat.models import PeriodicTask
@@ -22,6 +21,7 @@ from compliance.models import (
 from smartcoop.celery import app as celery_app
 from tests.compliance.conftest import problem
 from tests.factories import MemberFactory, StaffFactory
+from tests.helpers import staff_client, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +29,8 @@ KEY = "test.scripted"
 DASHBOARD = "admin:compliance_dashboard"
 
 
-def staff_client(*codenames: str) -> tuple[Client, User]:
-    staff = StaffFactory()
-    staff.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="compliance", codename__in=codenames)
-    )
-    client = Client()
-    client.force_login(staff)
-    return client, staff
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
 def test_the_dashboard_needs_the_view_permission():
-    client, _staff = staff_client()
+    client, _staff = staff_client(app_label="compliance")
     assert client.get(reverse(DASHBOARD)).status_code == 403
 
 
@@ -52,8 +38,8 @@ def test_the_dashboard_lists_open_findings_with_their_sentence_and_subject_link(
     member = MemberFactory(legal_name="Anna Janssens")
     scripted.problems = [problem(member.pk, count=4, label=str(member))]
     services.compliance_run(keys=[KEY])
-    client, _staff = staff_client("view_finding", "change_finding")
-    page = html(client.get(reverse(DASHBOARD)))
+    client, _staff = staff_client("view_finding", "change_finding", app_label="compliance")
+    page = text_of(client.get(reverse(DASHBOARD)))
     assert "Scripted check" in page and "4 things wrong" in page
     assert reverse("admin:members_member_change", args=[member.pk]) in page
     assert "Anna Janssens" in page
@@ -63,10 +49,10 @@ def test_the_dashboard_lists_open_findings_with_their_sentence_and_subject_link(
 def test_the_team_filter_shows_only_that_teams_checks_and_findings(scripted):
     scripted.problems = [problem(1)]
     services.compliance_run(keys=[KEY])
-    client, _staff = staff_client("view_finding")
-    legal = html(client.get(reverse(DASHBOARD), {"team": "legal"}))
+    client, _staff = staff_client("view_finding", app_label="compliance")
+    legal = text_of(client.get(reverse(DASHBOARD), {"team": "legal"}))
     assert "Scripted check" not in legal and "no unresolved findings" in legal
-    finance = html(client.get(reverse(DASHBOARD), {"team": "finance"}))
+    finance = text_of(client.get(reverse(DASHBOARD), {"team": "finance"}))
     assert "Scripted check" in finance and "1 things wrong" in finance
     assert "Acknowledge or resolve" not in finance  # no change permission, no buttons
 
@@ -74,7 +60,7 @@ def test_the_team_filter_shows_only_that_teams_checks_and_findings(scripted):
 def test_the_dashboard_runs_the_same_queries_for_3_or_40_findings(
     scripted, django_assert_max_num_queries
 ):
-    client, _staff = staff_client("view_finding", "change_finding")
+    client, _staff = staff_client("view_finding", "change_finding", app_label="compliance")
     scripted.problems = [problem(n) for n in range(1, 4)]
     for _ in range(3):
         services.compliance_run()
@@ -83,7 +69,7 @@ def test_the_dashboard_runs_the_same_queries_for_3_or_40_findings(
     scripted.problems = [problem(n) for n in range(1, 41)]
     services.compliance_run()
     with django_assert_max_num_queries(len(few.captured_queries)):
-        page = html(client.get(reverse(DASHBOARD)))
+        page = text_of(client.get(reverse(DASHBOARD)))
     assert page.count("things wrong") == 40
 
 
@@ -92,8 +78,8 @@ def test_the_trend_chart_draws_one_column_per_complete_run(scripted):
     for _ in range(3):
         services.compliance_run()
     services.compliance_run(keys=[KEY])  # a single check's run is not in the trend
-    client, _staff = staff_client("view_finding")
-    page = html(client.get(reverse(DASHBOARD)))
+    client, _staff = staff_client("view_finding", app_label="compliance")
+    page = text_of(client.get(reverse(DASHBOARD)))
     assert "Open findings after each of the last 3 runs" in page
     assert page.count('class="sev-warning"') == 3  # the scripted check's 2 warnings per run
 
@@ -102,7 +88,7 @@ def test_acknowledging_from_the_dashboard_records_the_note_and_goes_back(scripte
     scripted.problems = [problem(1)]
     services.compliance_run(keys=[KEY])
     finding = Finding.objects.get()
-    client, staff = staff_client("view_finding", "change_finding")
+    client, staff = staff_client("view_finding", "change_finding", app_label="compliance")
     back = reverse(DASHBOARD) + "?team=finance"
     response = client.post(
         reverse("admin:compliance_finding_acknowledge", args=[finding.pk]),
@@ -122,17 +108,17 @@ def test_an_empty_note_is_refused_in_the_staff_members_language(scripted, langua
     scripted.problems = [problem(1)]
     services.compliance_run(keys=[KEY])
     finding = Finding.objects.get()
-    client, _staff = staff_client("view_finding", "change_finding")
+    client, _staff = staff_client("view_finding", "change_finding", app_label="compliance")
     url = reverse("admin:compliance_finding_resolve", args=[finding.pk])
     page = client.post(url, {"note": ""}, HTTP_ACCEPT_LANGUAGE=language)
-    assert page.status_code == 200 and message in html(page)
+    assert page.status_code == 200 and message in text_of(page)
     followed = client.post(
         url,
         {"note": " ", "from": "dashboard", "next": reverse(DASHBOARD)},
         HTTP_ACCEPT_LANGUAGE=language,
         follow=True,
     )
-    assert message in html(followed)
+    assert message in text_of(followed)
     finding.refresh_from_db()
     assert finding.status == FindingStatus.OPEN and finding.events.count() == 1
 
@@ -141,10 +127,10 @@ def test_finding_actions_need_the_change_permission_and_an_existing_finding(scri
     scripted.problems = [problem(1)]
     services.compliance_run(keys=[KEY])
     finding = Finding.objects.get()
-    viewer, _staff = staff_client("view_finding")
+    viewer, _staff = staff_client("view_finding", app_label="compliance")
     url = reverse("admin:compliance_finding_acknowledge", args=[finding.pk])
     assert viewer.post(url, {"note": "x"}).status_code == 403
-    changer, _staff = staff_client("view_finding", "change_finding")
+    changer, _staff = staff_client("view_finding", "change_finding", app_label="compliance")
     missing = reverse("admin:compliance_finding_acknowledge", args=[finding.pk + 999])
     assert changer.post(missing, {"note": "x"}).status_code == 404
     assert changer.get(url).status_code == 200  # the admin's form page
@@ -154,7 +140,7 @@ def test_an_external_next_url_is_not_followed(scripted):
     scripted.problems = [problem(1)]
     services.compliance_run(keys=[KEY])
     finding = Finding.objects.get()
-    client, _staff = staff_client("view_finding", "change_finding")
+    client, _staff = staff_client("view_finding", "change_finding", app_label="compliance")
     response = client.post(
         reverse("admin:compliance_finding_resolve", args=[finding.pk]),
         {"note": "Fixed.", "next": "https://evil.example/"},
@@ -163,7 +149,7 @@ def test_an_external_next_url_is_not_followed(scripted):
 
 
 def test_staff_run_one_check_or_all_from_the_admin(scripted, django_capture_on_commit_callbacks):
-    client, staff = staff_client("view_finding", "run_checks")
+    client, staff = staff_client("view_finding", "run_checks", app_label="compliance")
     assert client.get(reverse("admin:compliance_run")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("admin:compliance_run"), {"check": KEY})
@@ -175,11 +161,11 @@ def test_staff_run_one_check_or_all_from_the_admin(scripted, django_capture_on_c
         client.post(reverse("admin:compliance_run"), {"check": ""})
     assert CheckRun.objects.latest("pk").all_checks
     refused = client.post(reverse("admin:compliance_run"), {"check": "nope"}, follow=True)
-    assert "Choose a check from the list." in html(refused) and CheckRun.objects.count() == 2
+    assert "Choose a check from the list." in text_of(refused) and CheckRun.objects.count() == 2
 
 
 def test_running_needs_its_own_permission():
-    client, _staff = staff_client("view_finding", "change_finding")
+    client, _staff = staff_client("view_finding", "change_finding", app_label="compliance")
     assert client.post(reverse("admin:compliance_run"), {"check": ""}).status_code == 403
     assert not CheckRun.objects.exists()
 

@@ -15,7 +15,7 @@ from compliance.models import CheckRun, Finding, RunStatus, RunTrigger
 from compliance.registry import CHECKS
 from smartcoop.celery import app as celery_app
 from tests.factories import ClientFactory, PaidMemberFactory, issued_invoice
-from tests.workers import WorkerProcess, needs_postgresql, needs_redis, purge_broker, wait_for
+from tests.workers import WorkerProcess, purge_broker, wait_for
 
 NIGHTLY = "Compliance: nightly checks"
 
@@ -35,8 +35,6 @@ def worker(seed_data: None, tmp_path: Path) -> Iterator[WorkerProcess]:
         purge_broker(celery_app)
 
 
-@needs_redis
-@needs_postgresql
 @pytest.mark.celery
 def test_the_beat_entry_is_sent_by_the_scheduler_and_a_real_worker_records_a_run(worker):
     assert celery_app.conf.task_always_eager is False

@@ -39,8 +39,6 @@ def _empty_queues_after() -> Iterator[None]:
     yield
     from smartcoop.celery import app as celery_app
 
-    if not celery_app.conf.broker_url.startswith("redis://"):
-        return
     with celery_app.connection_for_write() as connection:
         for queue in ("celery", "documents"):
             connection.default_channel.queue_purge(queue)  # type: ignore[attr-defined]

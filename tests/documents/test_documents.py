@@ -5,8 +5,6 @@ worker, SIGKILL and Redis outage tests are in test_documents_worker.py."""
 
 import hashlib
 import re
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,19 +24,9 @@ from smartcoop.celery import app as celery_app
 from smartcoop.lib.ogm import ogm_format
 from tests.factories import ClientFactory, MemberFactory
 from tests.invoicing.support import credit, draft, issued
+from tests.workers import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_today")]
-
-
-def pdf_text(content: bytes) -> str:
-    """The PDF's text as pdftotext extracts it, whitespace collapsed."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(content)
-        handle.flush()
-        out = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
-        ).stdout.decode()
-    return " ".join(out.split())
 
 
 def stored_files(root: Path) -> list[Path]:

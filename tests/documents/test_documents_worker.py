@@ -8,7 +8,6 @@ workers.py start and stop real processes and read real logs, queues and
 Each test runs on the transactional database (a worker sees only committed
 rows) and leaves the broker's queues empty for the next one."""
 
-import contextlib
 import hashlib
 import re
 import time
@@ -16,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from celery.signals import task_postrun
 from django.core import mail
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -38,9 +36,8 @@ from tests.workers import (
     WorkerProcess,
     broker_switched,
     documents_root,
+    finished_tasks,
     in_process_worker,
-    needs_postgresql,
-    needs_redis,
     pdf_text,
     purge_broker,
     queue_size,
@@ -49,7 +46,7 @@ from tests.workers import (
     wait_for,
 )
 
-pytestmark = [needs_redis, pytest.mark.celery]
+pytestmark = pytest.mark.celery
 
 VISIBILITY_TIMEOUT = 5
 RENDER = tasks.render.name
@@ -73,21 +70,6 @@ def broker(seed_data: None) -> Iterator[None]:
 @pytest.fixture
 def me(broker: None) -> Member:
     return MemberFactory(status="member", language="en")
-
-
-@contextlib.contextmanager
-def finished_tasks() -> Iterator[dict[str, object]]:
-    """{task id: return value} of the tasks this process's worker finishes."""
-    finished: dict[str, object] = {}
-
-    def on_postrun(task_id: str, retval: object, **kwargs: object) -> None:
-        finished[task_id] = retval
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
-        yield finished
-    finally:
-        task_postrun.disconnect(on_postrun)
 
 
 def documents_of(invoice: Invoice) -> list[InvoiceDocument]:
@@ -203,7 +185,6 @@ def render_mid_way(worker: WorkerProcess, member: Member) -> tuple[Invoice, str,
     return invoice, task_id, child
 
 
-@needs_postgresql
 def test_a_pool_process_killed_mid_render_leaves_exactly_one_document(me, workers, tmp_path):
     worker = warm_worker(workers, tmp_path / "worker.log", me)
     before = files_in_storage()
@@ -226,7 +207,6 @@ def test_a_pool_process_killed_mid_render_leaves_exactly_one_document(me, worker
     assert queue_size(celery_app, "documents") == unacked_count(celery_app) == 0
 
 
-@needs_postgresql
 def test_a_whole_worker_killed_mid_render_is_redelivered_after_the_visibility_timeout(
     me, workers, tmp_path
 ):

@@ -13,7 +13,6 @@ import zipfile
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,18 +24,13 @@ from documents.services import EXPORT_BUSY, EXPORT_PERIOD_ORDER, EXPORT_PERIOD_T
 from invoicing.models import Invoice
 from members.models import Member
 from tests.factories import MemberFactory, PaidMemberFactory, StaffFactory
+from tests.helpers import logged_in, staff_client
 from tests.invoicing.support import credit, draft, issued
 
 pytestmark = pytest.mark.django_db
 
 LIST = "documents:export_list"
 PERIOD = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
-
-
-def _client(member: Member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
 
 
 def _zip(content: bytes) -> dict[str, bytes]:
@@ -94,7 +88,7 @@ def test_a_member_exports_exactly_their_frozen_pdfs_of_the_period(
     book: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     sofie = book["sofie"]
-    web = _client(sofie)
+    web = logged_in(sofie.user)
     frozen = {key: _stored(book[key]) for key in ("march", "june", "note")}
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -127,9 +121,7 @@ def test_a_member_exports_exactly_their_frozen_pdfs_of_the_period(
 def test_staff_export_every_members_pdfs_or_one_members(
     book: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    staff = _staff_with("view_invoice")
-    web = Client()
-    web.force_login(staff)
+    web, staff = staff_client("view_invoice")
     in_period = [book[key] for key in ("march", "julien_may", "june", "note", "unrendered")]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -171,8 +163,7 @@ def test_staff_export_every_members_pdfs_or_one_members(
 
 
 def test_staff_export_refusals(book: dict[str, Any]) -> None:
-    web = Client()
-    web.force_login(_staff_with("view_invoice"))
+    web, _staff = staff_client("view_invoice")
     url = reverse("admin:documents_documentexport_new")
 
     unknown = web.post(url, {**PERIOD, "member_number": "999999999"})
@@ -191,8 +182,7 @@ def test_staff_without_the_permission_are_refused(book: dict[str, Any]) -> None:
         date_from=datetime.date(2026, 1, 1),
         date_to=datetime.date(2026, 1, 31),
     )
-    web = Client()
-    web.force_login(_staff_with("view_member"))
+    web, _staff = staff_client("view_member")
     for url in (
         reverse("admin:documents_documentexport_new"),
         reverse("admin:documents_documentexport_progress", args=[export.pk]),
@@ -202,12 +192,6 @@ def test_staff_without_the_permission_are_refused(book: dict[str, Any]) -> None:
         assert web.get(url).status_code == 403, url
     assert web.post(reverse("admin:documents_documentexport_new"), PERIOD).status_code == 403
     assert DocumentExport.objects.count() == 1
-
-
-def _staff_with(codename: str) -> User:
-    staff = StaffFactory()
-    staff.user_permissions.add(Permission.objects.get(codename=codename))
-    return staff
 
 
 # --- Progress --------------------------------------------------------------------------
@@ -283,7 +267,7 @@ def test_the_progress_fragment_in_each_state(
     member = PaidMemberFactory()
     export = _export(member, **fields)
 
-    response = _client(member).get(reverse("documents:export_progress", args=[export.pk]))
+    response = logged_in(member.user).get(reverse("documents:export_progress", args=[export.pk]))
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -302,7 +286,7 @@ def test_the_detail_page_holds_the_fragment_in_a_live_region() -> None:
     member = PaidMemberFactory()
     export = _export(member, status=ExportStatus.RUNNING, total=10, done=0)
 
-    content = _client(member).get(reverse("documents:export_detail", args=[export.pk]))
+    content = logged_in(member.user).get(reverse("documents:export_detail", args=[export.pk]))
     html = content.content.decode()
 
     assert '<div aria-live="polite">' in html
@@ -314,7 +298,7 @@ def test_the_detail_page_holds_the_fragment_in_a_live_region() -> None:
 def test_the_list_shows_the_exports_and_the_invoice_list_links_to_it() -> None:
     member = PaidMemberFactory()
     done = _export(member, status=ExportStatus.DONE, total=3, done=3, size=1024, file="e/a.zip")
-    web = _client(member)
+    web = logged_in(member.user)
 
     html = web.get(reverse(LIST)).content.decode()
     invoices = web.get(reverse("invoicing:invoice_list")).content.decode()
@@ -344,7 +328,7 @@ def test_the_list_shows_the_exports_and_the_invoice_list_links_to_it() -> None:
 def test_a_bad_period_is_refused_next_to_its_field(data: dict, field: str, message: Any) -> None:
     member = PaidMemberFactory()  # English pages
 
-    response = _client(member).post(reverse(LIST), data)
+    response = logged_in(member.user).post(reverse(LIST), data)
 
     assert response.status_code == 200
     assert response.context["form"].errors == {field: [str(message)]}
@@ -360,7 +344,7 @@ def test_a_second_export_waits_for_the_first() -> None:
     member = PaidMemberFactory()
     running = _export(member, status=ExportStatus.RUNNING, total=10, done=5)
 
-    response = _client(member).post(reverse(LIST), PERIOD)
+    response = logged_in(member.user).post(reverse(LIST), PERIOD)
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [str(EXPORT_BUSY)]
@@ -372,7 +356,7 @@ def test_refusals_speak_the_members_language() -> None:
     """Sofie's profile says Dutch: the page and the service's message are Dutch."""
     sofie = MemberFactory(status="member", language="nl")
 
-    response = _client(sofie).post(
+    response = logged_in(sofie.user).post(
         reverse(LIST), {"date_from": "2026-06-30", "date_to": "2026-01-01"}
     )
 
@@ -396,17 +380,15 @@ def test_another_members_export_is_not_found(name: str) -> None:
     export = _export(owner, status=ExportStatus.DONE, total=0, size=22, file="e/b.zip")
     url = reverse(f"documents:{name}", args=[export.pk])
 
-    assert _client(other).get(url).status_code == 404
-    staff = Client()
-    staff.force_login(StaffFactory())
-    assert staff.get(url).status_code == 404
+    assert logged_in(other.user).get(url).status_code == 404
+    assert logged_in(StaffFactory()).get(url).status_code == 404
 
 
 def test_an_export_not_ready_has_nothing_to_download() -> None:
     member = PaidMemberFactory()
     export = _export(member, status=ExportStatus.RUNNING, total=10, done=5)
 
-    response = _client(member).get(reverse("documents:export_download", args=[export.pk]))
+    response = logged_in(member.user).get(reverse("documents:export_download", args=[export.pk]))
 
     assert response.status_code == 404
 
@@ -432,7 +414,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
 ) -> None:
     member = PaidMemberFactory()
     _many_exports(member, count)
-    web = _client(member)
+    web = logged_in(member.user)
 
     # session, user, member (language middleware), member (the page's),
     # count of exports, the page of exports
@@ -448,7 +430,7 @@ def test_the_progress_runs_a_fixed_number_of_queries(
     member = PaidMemberFactory()
     _many_exports(member, count)
     export = DocumentExport.objects.latest("pk")
-    web = _client(member)
+    web = logged_in(member.user)
 
     # session, user, member (language middleware), the export (scoped to its owner)
     with django_assert_num_queries(4):

@@ -27,7 +27,8 @@ from playwright.sync_api import Page, expect
 from documents import tasks
 from documents.models import DocumentExport, ExportStatus
 from members.models import Member
-from tests.factories import TEST_PASSWORD, MemberFactory, issued_invoice
+from tests.e2e.helpers import member_signs_in
+from tests.factories import MemberFactory, issued_invoice
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -39,15 +40,6 @@ def _artifacts() -> Path:
     directory = Path(os.environ.get("TEST_ARTIFACTS_DIR") or REPO / "test-artifacts")
     directory.mkdir(parents=True, exist_ok=True)
     return directory
-
-
-def _signs_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("Email").fill(EMAIL)
-    main.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    main.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}/")
 
 
 def _first_page_png(pdf: Path, number: str) -> Path:
@@ -72,7 +64,7 @@ def test_download_the_pdf_then_export_the_period(
     member: Member = MemberFactory(language="en", status="member", user__email=EMAIL)
     invoice = issued_invoice(member)  # its PDF is stored once issuing commits
     main = page.get_by_role("main")
-    _signs_in(page, base)
+    member_signs_in(page, base, EMAIL)
 
     # The PDF, from the invoice's page.
     page.goto(f"{base}/invoices/")

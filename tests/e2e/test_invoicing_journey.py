@@ -14,20 +14,12 @@ from playwright.sync_api import Page, expect
 
 from invoicing.models import Invoice
 from members.models import Member
-from tests.factories import TEST_PASSWORD, ActivityFactory, MemberFactory
+from tests.e2e.helpers import member_signs_in
+from tests.factories import ActivityFactory, MemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "sofie.peeters@example.be"
-
-
-def _signs_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("Email").fill(EMAIL)
-    main.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    main.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}/")
 
 
 def _fill_line(
@@ -45,7 +37,7 @@ def test_draft_issue_find_and_credit_an_invoice(live_server, page: Page) -> None
     ActivityFactory(member=member, name="Dutch to French translation")
     year = timezone.localdate().year
     main = page.get_by_role("main")
-    _signs_in(page, base)
+    member_signs_in(page, base, EMAIL)
 
     # A new client, a Belgian company: its Peppol id is derived.
     page.goto(f"{base}/clients/new/")

@@ -5,21 +5,16 @@ Both sign in through allauth with their two-factor code, as in production."""
 import datetime
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from rules.models import RuleVersion
 from tests.e2e.helpers import staff_signs_in
 from tests.factories import LegalFactory
+from tests.helpers import first_of_next_month
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 KEY = "invoicing.contribution_rate"
-
-
-def _next_month() -> datetime.date:
-    today = timezone.localdate()
-    return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def _publish_first_draft(page: Page, base: str) -> None:
@@ -36,7 +31,7 @@ def test_draft_approve_and_preview_a_new_contribution_rate(live_server, browser:
         LegalFactory(email="lawyer.a@example.be"),
         LegalFactory(email="lawyer.b@example.be"),
     )
-    day = _next_month()
+    day = first_of_next_month()
 
     # --- The author drafts 7 % from the first of next month -------------------------
     page = browser.new_context(locale="en-US").new_page()

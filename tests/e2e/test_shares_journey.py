@@ -18,8 +18,8 @@ from playwright.sync_api import Browser, Page, expect
 from members.models import Member, Status
 from shares.models import Certificate, RegisterEntry, Subscription
 from smartcoop.lib.ogm import ogm_format
-from tests.e2e.helpers import staff_signs_in
-from tests.factories import TEST_PASSWORD, MemberFactory, StaffFactory
+from tests.e2e.helpers import member_signs_in, staff_signs_in
+from tests.factories import MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,16 +28,6 @@ LEGAL_NAME = "Noor Janssens"
 STAFF_EMAIL = "treasurer@example.be"
 QR_LABEL = "Payment QR code with the amount, the account and the structured reference"
 OGM = re.compile(r"^\+\+\+\d{3}/\d{4}/\d{5}\+\+\+$")
-
-
-def _member_signs_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("Email").fill(EMAIL)
-    main.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    main.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {LEGAL_NAME}")
 
 
 def _pdf_text(path: Path) -> str:
@@ -59,7 +49,7 @@ def test_subscribe_pay_hold_and_download_a_certificate(
     main = page.get_by_role("main")
 
     # --- The member subscribes to two shares -------------------------------------------
-    _member_signs_in(page, base)
+    member_signs_in(page, base, EMAIL, LEGAL_NAME)
     expect(main.get_by_text("Applicant", exact=True)).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Shares").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Shares")

@@ -19,8 +19,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from members.models import ConsentKind, Member, Status
 from shares import services as share_services
+from tests.e2e.helpers import member_signs_in
 from tests.factories import (
-    TEST_PASSWORD,
     LocationFactory,
     MemberFactory,
     ResourceFactory,
@@ -52,16 +52,6 @@ def _paid_member(email: str, name: str) -> Member:
     return member
 
 
-def _signs_in(page: Page, base: str, email: str, name: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("Email").fill(email)
-    main.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    main.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
-
-
 def _open_tomorrow_meeting_rooms(page: Page, tomorrow: datetime.date) -> None:
     """On the location page: filter the grid to meeting rooms, tomorrow (htmx)."""
     main = page.get_by_role("main")
@@ -85,7 +75,7 @@ def test_book_see_collide_and_cancel(live_server, page: Page, browser: Browser) 
     main = page.get_by_role("main")
 
     # --- The first member finds the Brussels location ------------------------------------
-    _signs_in(page, base, *FIRST)
+    member_signs_in(page, base, *FIRST)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspaces").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Workspaces")
     main.get_by_role("link", name="Brussels", exact=True).click()
@@ -97,7 +87,7 @@ def test_book_see_collide_and_cancel(live_server, page: Page, browser: Browser) 
 
     # --- The second member opens the same slot's form at the same time --------------------
     other = browser.new_context(locale="en-US", timezone_id="Europe/Brussels").new_page()
-    _signs_in(other, base, *SECOND)
+    member_signs_in(other, base, *SECOND)
     other.goto(f"{base}/workspaces/locations/brussels/")
     _open_tomorrow_meeting_rooms(other, tomorrow)
     other.get_by_role("link", name="Book Meeting room Horta at 10:00").click()

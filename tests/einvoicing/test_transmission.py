@@ -18,8 +18,8 @@ from einvoicing.routing import Channel, route_for
 from invoicing.models import Invoice, InvoiceStatus
 from smartcoop.celery import app as celery_app
 from tests.factories import ClientFactory, MemberFactory
+from tests.helpers import staff_client, text_of
 from tests.invoicing.support import draft, issue, issued
-from tests.invoicing.test_admin import _html, _staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -189,16 +189,16 @@ def test_an_unreachable_access_point_is_retried_and_a_refusal_fails_for_staff_to
     assert refused.status == TransmissionStatus.FAILED and refused.attempts == 1
     assert "not registered" in refused.provider_message
 
-    staff, user = _staff_client(
+    staff, user = staff_client(
         "view_peppoltransmission", "change_peppoltransmission", "view_invoice"
     )
-    listing = _html(
+    listing = text_of(
         staff.get(
             reverse("admin:einvoicing_peppoltransmission_changelist") + "?status__exact=failed"
         )
     )
     assert second.number in listing and first.number not in listing
-    page = _html(staff.get(reverse("admin:invoicing_invoice_change", args=[second.pk])))
+    page = text_of(staff.get(reverse("admin:invoicing_invoice_change", args=[second.pk])))
     assert "not registered" in page
     with django_capture_on_commit_callbacks(execute=True):
         staff.post(

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -42,6 +41,7 @@ from tests.factories import (
     invoice_lines,
     issued_invoice,
 )
+from tests.helpers import staff_client, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -51,19 +51,6 @@ THREE_LINES = [
     ("Proofreading", "4", "30.00", "S:21"),
     ("Travel", "1", "20.00", "S:21"),
 ]
-
-
-def _staff_client(*codenames: str, superuser: bool = False) -> tuple[Client, User]:
-    staff = StaffFactory(is_superuser=superuser)
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    assert staff.user_permissions.count() == len(codenames)
-    client = Client()
-    client.force_login(staff)
-    return client, staff
-
-
-def _html(response: Any) -> str:
-    return response.content.decode()
 
 
 def _results(client: Client, name: str = CHANGELIST, /, **params: Any) -> list[Any]:
@@ -95,13 +82,13 @@ def _change_url(invoice: Invoice) -> str:
 
 
 def test_changelist_shows_numbers_drafts_clients_totals_and_status_words() -> None:
-    client, _staff = _staff_client("view_invoice")
+    client, _staff = staff_client("view_invoice")
     issued = issued_invoice()
     draft = draft_invoice()
     response = client.get(reverse(CHANGELIST))
     assert response.status_code == 200
     assert set(response.context["cl"].result_list) == {issued, draft}
-    html = _html(response)
+    html = text_of(response)
     assert issued.number.startswith("F") and issued.number in html
     assert ">Draft<" in html
     assert escape(issued.buyer["name"]) in html and escape(draft.client.name) in html
@@ -123,7 +110,7 @@ def test_changelist_shows_numbers_drafts_clients_totals_and_status_words() -> No
     ],
 )
 def test_search(term: str) -> None:
-    client, _staff = _staff_client("view_invoice")
+    client, _staff = staff_client("view_invoice")
     member = MemberFactory(status="member", legal_name="Julien Renard")
     wanted = _issued_with_reference(member, "PO-7731-XY")
     issued_invoice(MemberFactory(status="member", legal_name="Sofie Peeters"))
@@ -140,13 +127,13 @@ def test_search(term: str) -> None:
 
 
 def test_search_finds_nothing_for_an_unknown_term() -> None:
-    client, _staff = _staff_client("view_invoice")
+    client, _staff = staff_client("view_invoice")
     issued_invoice()
     assert _results(client, q="no-such-invoice") == []
 
 
 def test_filters_by_status_overdue_kind_and_period() -> None:
-    client, _staff = _staff_client("view_invoice")
+    client, _staff = staff_client("view_invoice")
     today = timezone.localdate()
     long_ago = today - datetime.timedelta(days=60)
     overdue = issued_invoice(today=long_ago, supply_date=long_ago, payment_term_days=30)
@@ -187,7 +174,7 @@ def test_filters_by_status_overdue_kind_and_period() -> None:
         "issue_date__day": long_ago.day,
     }
     assert _results(client, **params) == [overdue]
-    html = _html(client.get(reverse(CHANGELIST), {"status": "overdue"}))
+    html = text_of(client.get(reverse(CHANGELIST), {"status": "overdue"}))
     assert ">Overdue<" in html
 
 
@@ -203,7 +190,7 @@ def _changelist_queries(client: Client, params: dict[str, str]) -> int:
     [{}, {"q": "Agency"}, {"status": "overdue"}, {"kind__exact": "invoice", "status": "issued"}],
 )
 def test_changelist_runs_the_same_queries_for_1_and_20_invoices(params: dict[str, str]) -> None:
-    client, _staff = _staff_client("view_invoice")
+    client, _staff = staff_client("view_invoice")
     member = MemberFactory(status="member")
     client_, activity = ClientFactory(member=member), ActivityFactory(member=member)
     issued_invoice(member, client=client_, activity=activity)
@@ -219,11 +206,11 @@ def test_changelist_runs_the_same_queries_for_1_and_20_invoices(params: dict[str
 
 
 def test_change_page_shows_lines_vat_totals_contribution_references_and_rules() -> None:
-    client, _staff = _staff_client("view_invoice")
+    client, _staff = staff_client("view_invoice")
     invoice = issued_invoice(lines=THREE_LINES)
     response = client.get(_change_url(invoice))
     assert response.status_code == 200
-    html = _html(response)
+    html = text_of(response)
     for description, *_rest in THREE_LINES:
         assert description.replace(">", "&gt;") in html
     assert ogm_format(invoice.structured_reference) in html
@@ -237,7 +224,7 @@ def test_change_page_shows_lines_vat_totals_contribution_references_and_rules() 
 
 
 def test_change_page_runs_the_same_queries_for_1_and_many_lines_and_payments() -> None:
-    client, staff = _staff_client("view_invoice")
+    client, staff = staff_client("view_invoice")
     small = issued_invoice(lines=THREE_LINES[:1])
     big = issued_invoice(lines=THREE_LINES * 4)
     for invoice, payments in ((small, 1), (big, 3)):
@@ -271,7 +258,7 @@ def _snapshot(invoice: Invoice) -> dict[str, Any]:
 @pytest.mark.parametrize("superuser", [False, True])
 def test_an_issued_invoice_cannot_be_changed_or_deleted(superuser: bool) -> None:
     codenames = () if superuser else ("view_invoice", "change_invoice", "delete_invoice")
-    client, _staff = _staff_client(*codenames, superuser=superuser)
+    client, _staff = staff_client(*codenames, superuser=superuser)
     invoice = issued_invoice()
     before = _snapshot(invoice)
     lines_before = list(invoice.lines.values())
@@ -302,32 +289,32 @@ def test_an_issued_invoice_cannot_be_changed_or_deleted(superuser: bool) -> None
 
 
 def test_a_draft_is_read_only_too() -> None:
-    client, _staff = _staff_client(
+    client, _staff = staff_client(
         "view_invoice", "change_invoice", "delete_invoice", "add_invoice", "add_invoicepayment"
     )
     draft = draft_invoice()
     before = _snapshot(draft)
     page = client.get(_change_url(draft))
     assert page.status_code == 200
-    assert 'name="_save"' not in _html(page)
+    assert 'name="_save"' not in text_of(page)
     assert client.post(_change_url(draft), {"notes": "changed"}).status_code == 403
     delete_url = reverse("admin:invoicing_invoice_delete", args=[draft.pk])
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert _snapshot(draft) == before
     # Neither button: a draft is neither paid nor credited.
     for view in ("pay", "credit"):
-        assert reverse(f"admin:invoicing_invoice_{view}", args=[draft.pk]) not in _html(page)
+        assert reverse(f"admin:invoicing_invoice_{view}", args=[draft.pk]) not in text_of(page)
 
 
 def test_history_lists_the_issue_and_the_payment_and_cannot_revert() -> None:
-    client, staff = _staff_client("view_invoice", "add_invoicepayment")
+    client, staff = staff_client("view_invoice", "add_invoicepayment")
     invoice = issued_invoice()
     pay_url = reverse("admin:invoicing_invoice_pay", args=[invoice.pk])
     today = timezone.localdate()
     client.post(pay_url, {"amount": "50,00", "value_date": today.isoformat()})
     response = client.get(reverse("admin:invoicing_invoice_history", args=[invoice.pk]))
     assert response.status_code == 200
-    html = _html(response)
+    html = text_of(response)
     assert "issued" in html and "draft saved" in html
     assert f"payment 50.00 on {today.isoformat()}" in html
     history = invoice.history.order_by("history_date")
@@ -349,17 +336,17 @@ def test_history_lists_the_issue_and_the_payment_and_cannot_revert() -> None:
 
 
 def test_register_payments_by_hand_partly_then_fully() -> None:
-    client, staff = _staff_client("view_invoice", "add_invoicepayment")
+    client, staff = staff_client("view_invoice", "add_invoicepayment")
     invoice = issued_invoice()
     page = client.get(_change_url(invoice))
     pay_url = reverse("admin:invoicing_invoice_pay", args=[invoice.pk])
-    assert pay_url in _html(page) and "Register a payment" in _html(page)
+    assert pay_url in text_of(page) and "Register a payment" in text_of(page)
 
     form = client.get(pay_url)
     assert form.status_code == 200
     assert form.context["form"].initial["amount"] == invoice.total_gross
     today = timezone.localdate().isoformat()
-    assert f'type="date" name="value_date" value="{today}"' in _html(form)
+    assert f'type="date" name="value_date" value="{today}"' in text_of(form)
 
     response = client.post(
         pay_url,
@@ -367,7 +354,7 @@ def test_register_payments_by_hand_partly_then_fully() -> None:
         follow=True,
     )
     assert response.redirect_chain == [(_change_url(invoice), 302)]
-    assert f"Payment of 100.00 registered on {invoice.number}." in _html(response)
+    assert f"Payment of 100.00 registered on {invoice.number}." in text_of(response)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_paid) == (InvoiceStatus.PARTLY_PAID, Decimal("100.00"))
     payment = InvoicePayment.objects.get()
@@ -377,7 +364,7 @@ def test_register_payments_by_hand_partly_then_fully() -> None:
         staff,
         "manual",
     )
-    assert "BANK-1" in _html(response)  # the payments inline
+    assert "BANK-1" in text_of(response)  # the payments inline
 
     rest = invoice.amount_due
     client.post(pay_url, {"amount": str(rest), "value_date": today})
@@ -388,7 +375,7 @@ def test_register_payments_by_hand_partly_then_fully() -> None:
         timezone.localdate(),
     )
     page = client.get(_change_url(invoice))
-    assert pay_url not in _html(page)  # nothing is due any more
+    assert pay_url not in text_of(page)  # nothing is due any more
 
 
 @pytest.mark.parametrize(
@@ -404,7 +391,7 @@ def test_register_payments_by_hand_partly_then_fully() -> None:
 def test_a_wrong_payment_is_refused_with_its_message_and_nothing_saved(
     amount: str, value_date: str | None, message: Any
 ) -> None:
-    client, _staff = _staff_client("add_invoicepayment")
+    client, _staff = staff_client("add_invoicepayment")
     invoice = issued_invoice()
     before = _snapshot(invoice)
     day = timezone.localdate() + datetime.timedelta(days=1 if value_date else 0)
@@ -414,13 +401,13 @@ def test_a_wrong_payment_is_refused_with_its_message_and_nothing_saved(
     )
     assert response.status_code == 200
     expected = str(message) % {"due": invoice.total_gross} if "%(due)s" in str(message) else message
-    assert escape(str(expected)) in _html(response)
+    assert escape(str(expected)) in text_of(response)
     assert not InvoicePayment.objects.exists()
     assert _snapshot(invoice) == before
 
 
 def test_a_paid_or_credited_invoice_takes_no_payment() -> None:
-    client, _staff = _staff_client("add_invoicepayment")
+    client, _staff = staff_client("add_invoicepayment")
     invoice = issued_invoice()
     services.credit_note_issue(invoice=invoice, acting_user=StaffFactory(), reason="cancelled")
     today = timezone.localdate().isoformat()
@@ -429,7 +416,7 @@ def test_a_paid_or_credited_invoice_takes_no_payment() -> None:
         {"amount": "1.00", "value_date": today},
     )
     assert response.status_code == 200
-    assert escape(str(services.PAYMENT_NOT_OPEN)) in _html(response)
+    assert escape(str(services.PAYMENT_NOT_OPEN)) in text_of(response)
     assert not InvoicePayment.objects.exists()
 
 
@@ -437,17 +424,17 @@ def test_a_paid_or_credited_invoice_takes_no_payment() -> None:
 
 
 def test_partial_then_full_credit_note() -> None:
-    client, staff = _staff_client("view_invoice", "add_invoice")
+    client, staff = staff_client("view_invoice", "add_invoice")
     invoice = issued_invoice(lines=THREE_LINES)
     first, second, third = invoice.lines.order_by("position")
     page = client.get(_change_url(invoice))
     credit_url = reverse("admin:invoicing_invoice_credit", args=[invoice.pk])
-    assert credit_url in _html(page) and "Credit note" in _html(page)
+    assert credit_url in text_of(page) and "Credit note" in text_of(page)
 
     form = client.get(credit_url)
     assert form.status_code == 200
-    assert f'name="quantity-{first.pk}"' in _html(form)
-    assert "At most 10 " in _html(form)
+    assert f'name="quantity-{first.pk}"' in text_of(form)
+    assert "At most 10 " in text_of(form)
 
     response = client.post(
         credit_url,
@@ -462,7 +449,7 @@ def test_partial_then_full_credit_note() -> None:
     )
     assert response.redirect_chain == [(_change_url(invoice), 302)]
     partial = Invoice.objects.get(kind=DocumentKind.CREDIT_NOTE)
-    assert partial.number.startswith("C") and partial.number in _html(response)
+    assert partial.number.startswith("C") and partial.number in text_of(response)
     assert (partial.credited_invoice, partial.created_by, partial.issued_by) == (
         invoice,
         staff,
@@ -475,8 +462,8 @@ def test_partial_then_full_credit_note() -> None:
     assert invoice.amount_credited == partial.total_gross
 
     form = client.get(credit_url)
-    assert "At most 8 " in _html(form)
-    assert f'name="quantity-{third.pk}"' not in _html(form)  # fully credited already
+    assert "At most 8 " in text_of(form)
+    assert f'name="quantity-{third.pk}"' not in text_of(form)  # fully credited already
 
     client.post(credit_url, {"reason": "Project cancelled", "scope": "all"})
     invoice.refresh_from_db()
@@ -485,11 +472,11 @@ def test_partial_then_full_credit_note() -> None:
     assert len(notes) == 2 and all(n.number.startswith("C") for n in notes)
     assert notes[0].sequence is not None and notes[1].sequence == notes[0].sequence + 1
     assert invoice.amount_credited == invoice.total_gross
-    page_html = _html(client.get(_change_url(invoice)))
+    page_html = text_of(client.get(_change_url(invoice)))
     assert credit_url not in page_html and notes[1].number in page_html
     assert ">Credited<" in page_html
     # The credit note's own page: read-only, no buttons, pointing to the invoice.
-    note_page = _html(client.get(_change_url(notes[1])))
+    note_page = text_of(client.get(_change_url(notes[1])))
     assert credit_url not in note_page and _change_url(invoice) in note_page
 
 
@@ -507,7 +494,7 @@ def test_partial_then_full_credit_note() -> None:
 def test_a_wrong_credit_note_is_refused_with_its_message_and_nothing_saved(
     data: dict[str, str], message: Any
 ) -> None:
-    client, _staff = _staff_client("add_invoice")
+    client, _staff = staff_client("add_invoice")
     invoice = issued_invoice(lines=THREE_LINES)
     before = _snapshot(invoice)
     first = invoice.lines.order_by("position").first()
@@ -518,7 +505,7 @@ def test_a_wrong_credit_note_is_refused_with_its_message_and_nothing_saved(
     response = client.post(reverse("admin:invoicing_invoice_credit", args=[invoice.pk]), post)
     assert response.status_code == 200
     expected = str(message) % {"maximum": "10"} if "%(maximum)s" in str(message) else message
-    assert escape(str(expected)) in _html(response)
+    assert escape(str(expected)) in text_of(response)
     assert Invoice.objects.filter(kind=DocumentKind.CREDIT_NOTE).count() == 0
     assert _snapshot(invoice) == before
     assert (
@@ -529,13 +516,13 @@ def test_a_wrong_credit_note_is_refused_with_its_message_and_nothing_saved(
 
 
 def test_a_draft_cannot_be_credited() -> None:
-    client, _staff = _staff_client("add_invoice")
+    client, _staff = staff_client("add_invoice")
     draft = draft_invoice()
     response = client.post(
         reverse("admin:invoicing_invoice_credit", args=[draft.pk]), {"reason": "x", "scope": "all"}
     )
     assert response.status_code == 200
-    assert escape(str(services.CREDIT_ONLY_ISSUED_INVOICE)) in _html(response)
+    assert escape(str(services.CREDIT_ONLY_ISSUED_INVOICE)) in text_of(response)
     assert Invoice.objects.count() == 1
 
 
@@ -549,7 +536,7 @@ def test_custom_views_need_their_permission(view: str, needs: str) -> None:
     invoice = issued_invoice()
     url = reverse(f"admin:invoicing_invoice_{view}", args=[invoice.pk])
     others = {"add_invoicepayment", "add_invoice"} - {needs}
-    viewer, _staff = _staff_client("view_invoice", "change_invoice", *others)
+    viewer, _staff = staff_client("view_invoice", "change_invoice", *others)
     assert viewer.get(url).status_code == 403
     post = {
         "amount": "1.00",
@@ -558,16 +545,16 @@ def test_custom_views_need_their_permission(view: str, needs: str) -> None:
         "scope": "all",
     }
     assert viewer.post(url, post).status_code == 403
-    assert url not in _html(viewer.get(_change_url(invoice)))
+    assert url not in text_of(viewer.get(_change_url(invoice)))
     assert not InvoicePayment.objects.exists()
     assert Invoice.objects.count() == 1
 
-    allowed, _staff = _staff_client("view_invoice", needs)
+    allowed, _staff = staff_client("view_invoice", needs)
     assert allowed.get(url).status_code == 200
-    assert url in _html(allowed.get(_change_url(invoice)))
-    superuser, _staff = _staff_client(superuser=True)
+    assert url in text_of(allowed.get(_change_url(invoice)))
+    superuser, _staff = staff_client(superuser=True)
     assert superuser.get(url).status_code == 200
-    assert url in _html(superuser.get(_change_url(invoice)))
+    assert url in text_of(superuser.get(_change_url(invoice)))
 
 
 def test_staff_without_two_factor_is_sent_to_turn_it_on() -> None:
@@ -581,7 +568,7 @@ def test_staff_without_two_factor_is_sent_to_turn_it_on() -> None:
 
 
 def test_unknown_invoice_answers_404() -> None:
-    client, _staff = _staff_client("add_invoice", "add_invoicepayment")
+    client, _staff = staff_client("add_invoice", "add_invoicepayment")
     for view in ("pay", "credit"):
         assert (
             client.get(reverse(f"admin:invoicing_invoice_{view}", args=[999999])).status_code == 404
@@ -592,7 +579,7 @@ def test_unknown_invoice_answers_404() -> None:
 
 
 def test_clients_search_and_filter_read_only() -> None:
-    client, _staff = _staff_client("view_client", "change_client")
+    client, _staff = staff_client("view_client", "change_client")
     member = MemberFactory(status="member", legal_name="Julien Renard")
     belgian = ClientFactory(member=member, name="Kouter Vertalingen BV")
     dutch = ClientFactory(
@@ -618,7 +605,7 @@ def test_clients_search_and_filter_read_only() -> None:
 
 
 def test_activities_search_and_filter() -> None:
-    client, _staff = _staff_client("view_activity")
+    client, _staff = staff_client("view_activity")
     member = MemberFactory(status="member", legal_name="Julien Renard")
     theatre = ActivityFactory(member=member, name="Theatre tour 2027", kind="artistic")
     other = ActivityFactory(name="Dutch to French translation")
@@ -632,7 +619,7 @@ def test_activities_search_and_filter() -> None:
 
 
 def test_payments_list_is_read_only_and_searchable() -> None:
-    client, staff = _staff_client(
+    client, staff = staff_client(
         "view_invoicepayment", "change_invoicepayment", "delete_invoicepayment"
     )
     invoice = issued_invoice()
@@ -661,7 +648,7 @@ def test_payments_list_is_read_only_and_searchable() -> None:
 
 
 def test_unmatched_bank_lines_are_listed_and_searchable() -> None:
-    client, staff = _staff_client("view_unmatchedbankline", "change_unmatchedbankline")
+    client, staff = staff_client("view_unmatchedbankline", "change_unmatchedbankline")
     invoice = issued_invoice()
     too_much = services.invoice_bank_line_book(
         structured_reference=invoice.structured_reference,
@@ -685,13 +672,13 @@ def test_unmatched_bank_lines_are_listed_and_searchable() -> None:
     url = reverse("admin:invoicing_unmatchedbankline_change", args=[line.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert _change_url(invoice) in _html(page)  # the invoice its reference names
+    assert _change_url(invoice) in text_of(page)  # the invoice its reference names
     assert client.post(url, {"resolved": "on"}).status_code == 403
     assert not UnmatchedBankLine.objects.get().resolved
 
 
 def test_number_counters_are_read_only() -> None:
-    client, _staff = _staff_client(
+    client, _staff = staff_client(
         "view_numbercounter", "change_numbercounter", "add_numbercounter", "delete_numbercounter"
     )
     invoice = issued_invoice()

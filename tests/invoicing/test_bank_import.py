@@ -17,14 +17,10 @@ from shares.models import Payment, RegisterEntry
 from smartcoop.lib import bankrouting
 from smartcoop.lib.ogm import ogm_format, ogm_from_number
 from tests.factories import MemberFactory, StaffFactory
+from tests.helpers import bank_statement
 from tests.invoicing.support import issued
 
 pytestmark = pytest.mark.django_db
-
-
-def _statement(*lines: str) -> bytes:
-    header = "date;amount;currency;communication;counterparty_name;counterparty_iban;transaction_id"
-    return "\n".join([header, *lines]).encode()
 
 
 def test_the_invoices_ledger_claims_its_range_of_references():
@@ -47,7 +43,7 @@ def test_one_statement_books_a_share_and_invoices_and_keeps_the_rest_for_a_perso
     paid_in_full = issued(seller)  # 653.40
     overpaid = issued(seller)  # 653.40
     unknown = ogm_format(ogm_from_number(2_000_000_000 + 987_654))
-    data = _statement(
+    data = bank_statement(
         f"20/11/2026;60,00;EUR;{ogm_format(subscription.structured_reference)};Sofie;"
         "BE68539007547034;T1",
         f"20/11/2026;653,40;EUR;{ogm_format(paid_in_full.structured_reference)};Agency;"
@@ -154,7 +150,7 @@ def test_one_statement_books_a_share_and_invoices_and_keeps_the_rest_for_a_perso
 def test_a_payment_dated_after_today_in_the_file_is_booked_on_today():
     staff = StaffFactory()
     invoice = issued(MemberFactory(status="member"))
-    data = _statement(
+    data = bank_statement(
         f"31/12/2099;100,00;EUR;{ogm_format(invoice.structured_reference)};Agency;;FUT1"
     )
     report = shares_services.share_bank_import(data=data, file_name="x.csv", acting_user=staff)
@@ -167,7 +163,7 @@ def test_staff_settle_a_waiting_bank_line_once():
     staff = StaffFactory()
     invoice = issued(MemberFactory(status="member"))  # 653.40
     unknown = ogm_format(ogm_from_number(2_000_000_000 + 987_654))
-    data = _statement(
+    data = bank_statement(
         f"20/11/2026;100,00;EUR;{unknown};Agency;;W1",  # the reference mistyped
         f"20/11/2026;700,00;EUR;{ogm_format(invoice.structured_reference)};Agency;;W2",
     )

@@ -31,12 +31,6 @@ def me() -> Member:
     return MemberFactory(status="member")
 
 
-@pytest.fixture
-def postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the triggers under test are PostgreSQL's")
-
-
 def test_the_model_and_the_trigger_agree_on_the_follow_up_columns():
     migration = importlib.import_module("invoicing.migrations.0002_issued_documents_are_final")
     assert frozenset(migration.FOLLOW_UP) == FOLLOW_UP_FIELDS
@@ -141,7 +135,7 @@ def _refused_by_the_database(sql: str, params: list[int]) -> None:
         "status = 'paid', total_gross = 0",  # a follow-up change does not carry content along
     ],
 )
-def test_the_database_refuses_to_change_an_issued_invoice(me, postgresql, assignment):
+def test_the_database_refuses_to_change_an_issued_invoice(me, assignment):
     invoice = issued(me)
     _refused_by_the_database(
         f"UPDATE invoicing_invoice SET {assignment} WHERE id = %s",
@@ -155,7 +149,7 @@ def test_the_database_refuses_to_change_an_issued_invoice(me, postgresql, assign
     )
 
 
-def test_the_database_lets_the_follow_up_change(me, postgresql):
+def test_the_database_lets_the_follow_up_change(me):
     invoice = issued(me)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -166,7 +160,7 @@ def test_the_database_lets_the_follow_up_change(me, postgresql):
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PARTLY_PAID
 
 
-def test_the_database_refuses_to_delete_an_issued_invoice_or_credit_note(me, postgresql):
+def test_the_database_refuses_to_delete_an_issued_invoice_or_credit_note(me):
     invoice = issued(me)
     note = credit(invoice, reason="x")
     for document in (note, invoice):
@@ -178,7 +172,7 @@ def test_the_database_refuses_to_delete_an_issued_invoice_or_credit_note(me, pos
     assert InvoiceLine.objects.count() == 2
 
 
-def test_the_database_refuses_to_touch_the_lines_of_an_issued_invoice(me, postgresql):
+def test_the_database_refuses_to_touch_the_lines_of_an_issued_invoice(me):
     invoice = issued(me)
     line = invoice.lines.get()
     _refused_by_the_database(
@@ -204,7 +198,7 @@ def test_the_database_refuses_to_touch_the_lines_of_an_issued_invoice(me, postgr
     ]
 
 
-def test_the_database_refuses_to_change_or_delete_a_payment(me, postgresql):
+def test_the_database_refuses_to_change_or_delete_a_payment(me):
     invoice = issued(me)
     payment = services.invoice_payment_register(
         invoice=invoice, amount=Decimal("100"), value_date=TODAY, acting_user=me.user
@@ -218,7 +212,7 @@ def test_the_database_refuses_to_change_or_delete_a_payment(me, postgresql):
     assert InvoicePayment.objects.get().amount == Decimal("100.00")
 
 
-def test_the_database_lets_drafts_change(me, postgresql):
+def test_the_database_lets_drafts_change(me):
     invoice = draft(me, supply_date=TODAY - datetime.timedelta(days=1))
     with connection.cursor() as cursor:
         cursor.execute(

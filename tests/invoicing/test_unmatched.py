@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from invoicing import services
 from invoicing.models import InvoicePayment, InvoiceStatus, UnmatchedBankLine
 from tests.factories import StaffFactory, issued_invoice
+from tests.helpers import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -99,19 +100,6 @@ def test_a_payment_is_reversed_once_and_the_invoice_follows():
     assert InvoicePayment.objects.count() == 2
 
 
-def _staff_client(*codenames: str):
-    from django.contrib.auth.models import Permission
-    from django.test import Client
-
-    staff = StaffFactory()
-    staff.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="invoicing", codename__in=codenames)
-    )
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
 def test_back_office_reverses_a_payment():
     from django.urls import reverse
 
@@ -123,8 +111,11 @@ def test_back_office_reverses_a_payment():
         acting_user=StaffFactory(),
     )
     url = reverse("admin:invoicing_invoicepayment_reverse", args=[payment.pk])
-    assert _staff_client("view_invoicepayment").post(url, {"note": "x"}).status_code == 403
-    client = _staff_client("view_invoicepayment", "add_invoicepayment", "view_invoice")
+    viewer, _viewer = staff_client("view_invoicepayment", app_label="invoicing")
+    assert viewer.post(url, {"note": "x"}).status_code == 403
+    client, _staff = staff_client(
+        "view_invoicepayment", "add_invoicepayment", "view_invoice", app_label="invoicing"
+    )
     change = client.get(reverse("admin:invoicing_invoicepayment_change", args=[payment.pk]))
     assert url in change.content.decode()
     empty = client.post(url, {"note": ""})
@@ -141,8 +132,11 @@ def test_back_office_books_an_unmatched_line_on_an_invoice():
     invoice = issued_invoice()
     line = _line(str(invoice.total_gross))
     url = reverse("admin:invoicing_unmatchedbankline_resolve", args=[line.pk])
-    assert _staff_client("view_unmatchedbankline").get(url).status_code == 403
-    client = _staff_client("view_unmatchedbankline", "change_unmatchedbankline")
+    viewer, _viewer = staff_client("view_unmatchedbankline", app_label="invoicing")
+    assert viewer.get(url).status_code == 403
+    client, _staff = staff_client(
+        "view_unmatchedbankline", "change_unmatchedbankline", app_label="invoicing"
+    )
     unknown = client.post(url, {"invoice": "F1999-000001", "note": "typo"})
     assert "No issued invoice has this number." in unknown.content.decode()
     client.post(url, {"invoice": invoice.number.lower(), "note": "Reference typed wrong"})

@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 
 from invoicing import services
 from invoicing.forms import TERM_NOT_A_NUMBER
-from invoicing.models import Activity, Client, Invoice, InvoiceLine, InvoiceStatus
+from invoicing.models import Activity, Client, DocumentKind, Invoice, InvoiceLine, InvoiceStatus
+from invoicing.templatetags.invoicing import signed
 from invoicing.validation import DESCRIPTION_TOO_LONG
 from smartcoop.lib.numbers import NOT_A_NUMBER
 from tests.factories import (
@@ -481,3 +482,19 @@ def test_a_credited_quantity_that_cannot_be_read_is_refused_beside_its_line(web,
     assert done.status_code == 302
     note = Invoice.objects.get(kind="credit_note")
     assert note.lines.get().quantity == Decimal("1.500")
+
+
+@pytest.mark.parametrize(
+    ("kind", "language", "shown"),
+    [
+        (DocumentKind.INVOICE, "nl", "€ 1.234,50"),
+        (DocumentKind.CREDIT_NOTE, "nl", "\u2212€ 1.234,50"),
+        (DocumentKind.CREDIT_NOTE, "en", "\u2212€1,234.50"),
+    ],
+)
+def test_a_credit_notes_amounts_are_shown_negative_and_an_invoices_not(kind, language, shown):
+    """The one convention of the invoice tables and the invoice page (the
+    `signed` filter): a minus sign before a credit note's amount."""
+    with translation.override(language):
+        assert signed(Invoice(kind=kind), Decimal("1234.5")) == shown
+    assert signed(Invoice(kind=kind), None) == ""

@@ -1,28 +1,19 @@
 import datetime
-from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
 from django.urls import reverse
 
 from members import services
 from members.models import LegalNameChange, Member, NationalNumberAccess, Status
-from tests.factories import MemberFactory, StaffFactory
+from tests.factories import MemberFactory
+from tests.helpers import staff_client
+from tests.members.support import member_admin_post
 
 pytestmark = pytest.mark.django_db
 
 
-def _staff_client(*codenames: str) -> tuple[Client, object]:
-    staff = StaffFactory()
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    client = Client()
-    client.force_login(staff)
-    return client, staff
-
-
 def test_changelist_search_by_name_email_and_number():
-    client, _ = _staff_client("view_member")
+    client, _ = staff_client("view_member")
     a = MemberFactory(legal_name="Julien Renard")
     b = MemberFactory(legal_name="Sofie Peeters")
     url = reverse("admin:members_member_changelist")
@@ -38,7 +29,7 @@ def test_changelist_search_by_name_email_and_number():
 
 
 def test_changelist_filters_by_status_and_category():
-    client, _ = _staff_client("view_member")
+    client, _ = staff_client("view_member")
     a = MemberFactory(status=Status.MEMBER, category="A")
     MemberFactory(status=Status.APPLICANT, category="A")
     b = MemberFactory(status=Status.MEMBER, category="C")
@@ -50,7 +41,7 @@ def test_changelist_filters_by_status_and_category():
 
 
 def test_changelist_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
-    client, _ = _staff_client("view_member")
+    client, _ = staff_client("view_member")
     url = reverse("admin:members_member_changelist")
     MemberFactory.create_batch(2)
     client.get(url)
@@ -71,7 +62,7 @@ def _member_with_nn() -> Member:
 
 
 def test_national_number_is_hidden_without_the_permission():
-    client, _ = _staff_client("view_member")
+    client, _ = staff_client("view_member")
     member = _member_with_nn()
     response = client.get(reverse("admin:members_member_change", args=[member.pk]))
     html = response.content.decode()
@@ -81,7 +72,7 @@ def test_national_number_is_hidden_without_the_permission():
 
 
 def test_national_number_is_shown_with_the_permission_and_the_read_is_logged():
-    client, staff = _staff_client("view_member", "view_national_number")
+    client, staff = staff_client("view_member", "view_national_number")
     member = _member_with_nn()
     response = client.get(reverse("admin:members_member_change", args=[member.pk]))
     assert "85073003328" in response.content.decode()
@@ -89,35 +80,13 @@ def test_national_number_is_shown_with_the_permission_and_the_read_is_logged():
     assert (access.member, access.accessed_by, access.purpose) == (member, staff, "admin_view")
 
 
-def _member_admin_post(client: Client, member: Member, **overrides: object) -> Any:
-    """Post the member's admin change form as it was shown, with `overrides`."""
-    url = reverse("admin:members_member_change", args=[member.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(
-        {
-            "user": member.user.pk,
-            "birth_date": "1985-07-30",
-            "consents-TOTAL_FORMS": 3,
-            "consents-INITIAL_FORMS": 3,
-            "status_changes-TOTAL_FORMS": 0,
-            "status_changes-INITIAL_FORMS": 0,
-        }
-    )
-    for i, consent in enumerate(member.consents.all()):
-        data[f"consents-{i}-id"] = consent.pk
-        data[f"consents-{i}-member"] = member.pk
-    data.update(overrides)
-    return client.post(url, data)
-
-
 def test_admin_edit_validates_iban_and_records_history():
-    client, staff = _staff_client("view_member", "change_member")
+    client, staff = staff_client("view_member", "change_member")
     member = MemberFactory()
-    response = _member_admin_post(client, member, iban="BE00 1234")
+    response = member_admin_post(client, member, iban="BE00 1234")
     assert response.status_code == 200
     assert "iban" in response.context["adminform"].form.errors
-    response = _member_admin_post(client, member, iban="be68 5390 0754 7034", city="Leuven")
+    response = member_admin_post(client, member, iban="be68 5390 0754 7034", city="Leuven")
     assert response.status_code == 302, response.context["adminform"].form.errors
     member.refresh_from_db()
     assert (member.iban, member.city) == ("BE68539007547034", "Leuven")
@@ -131,7 +100,7 @@ def test_admin_edit_validates_iban_and_records_history():
 
 
 def test_status_action_applies_the_transition_map():
-    client, _staff = _staff_client("view_member", "change_member")
+    client, _staff = staff_client("view_member", "change_member")
     ok = MemberFactory(status=Status.MEMBER)
     refused = MemberFactory(status=Status.APPLICANT)
     response = client.post(
@@ -148,14 +117,14 @@ def test_status_action_applies_the_transition_map():
 
 
 def test_members_cannot_be_deleted_in_the_admin():
-    client, _ = _staff_client("view_member", "change_member", "delete_member")
+    client, _ = staff_client("view_member", "change_member", "delete_member")
     member = MemberFactory()
     response = client.get(reverse("admin:members_member_delete", args=[member.pk]))
     assert response.status_code == 403
 
 
 def test_legal_name_change_approval_action(django_capture_on_commit_callbacks):
-    client, staff = _staff_client("view_legalnamechange", "change_legalnamechange")
+    client, staff = staff_client("view_legalnamechange", "change_legalnamechange")
     member = MemberFactory(legal_name="Old Name")
     change = LegalNameChange.objects.create(member=member, old_name="Old Name", new_name="New")
     with django_capture_on_commit_callbacks(execute=True):

@@ -15,8 +15,8 @@ from members import models
 from members.models import Member
 from members.services import member_artist_certificate_set
 from tests.factories import MemberFactory
-from tests.members.test_admin import _member_admin_post, _staff_client
-from tests.members.test_views import _profile_post as profile_post
+from tests.helpers import staff_client
+from tests.members import support
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def member(db: None) -> Member:
 
 def _profile_post(member: Member, **overrides: str) -> dict[str, str]:
     """The profile form as the member posts it, in English unless overridden."""
-    return profile_post(member, **{"language": "en", **overrides})
+    return support.profile_post(member, **{"language": "en", **overrides})
 
 
 CERTIFICATE = {
@@ -258,12 +258,12 @@ def test_the_write_refuses_what_the_form_refuses(member):
 
 
 def test_staff_record_the_certificate_in_the_back_office():
-    client, staff = _staff_client("view_member", "change_member")
+    client, staff = staff_client("view_member", "change_member")
     member = MemberFactory()
     page = client.get(reverse("admin:members_member_change", args=[member.pk]))
     assert "Artist work certificate" in page.content.decode()
 
-    response = _member_admin_post(
+    response = support.member_admin_post(
         client,
         member,
         artist_certificate_type="ordinary",
@@ -273,7 +273,7 @@ def test_staff_record_the_certificate_in_the_back_office():
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["artist_certificate_valid_until"]
 
-    response = _member_admin_post(
+    response = support.member_admin_post(
         client,
         member,
         artist_certificate_type="ordinary",

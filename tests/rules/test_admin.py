@@ -1,26 +1,14 @@
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from rules import services
 from rules.models import RuleVersion
 from tests.factories import LegalFactory, RuleFactory, StaffFactory, published_version
+from tests.helpers import first_of_next_month, logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _next_month() -> datetime.date:
-    today = timezone.localdate()
-    return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 @pytest.fixture
@@ -32,7 +20,7 @@ def rule():
 
 def test_legal_team_drafts_in_the_admin_and_errors_are_shown(rule):
     legal = LegalFactory()
-    client = _client(legal)
+    client = logged_in(legal)
     add = reverse("admin:rules_ruleversion_add") + f"?rule={rule.pk}"
     page = client.get(add)
     assert page.status_code == 200
@@ -43,7 +31,7 @@ def test_legal_team_drafts_in_the_admin_and_errors_are_shown(rule):
     assert set(errors) == {"valid_from", "value_plain", "reason"}
     assert not RuleVersion.objects.filter(status="draft").exists()
 
-    data.update(valid_from=_next_month().isoformat(), value_plain="7", reason="GA decision")
+    data.update(valid_from=first_of_next_month().isoformat(), value_plain="7", reason="GA decision")
     response = client.post(add, data)
     assert response.status_code == 302
     draft = RuleVersion.objects.get(status="draft")
@@ -56,9 +44,9 @@ def test_legal_team_drafts_in_the_admin_and_errors_are_shown(rule):
 def test_text_rules_take_three_languages():
     rule = RuleFactory(key="test.mention", kind="text")
     published_version(rule, datetime.date(2020, 1, 1), {"nl": "a", "fr": "b", "en": "c"})
-    client = _client(LegalFactory())
+    client = logged_in(LegalFactory())
     add = reverse("admin:rules_ruleversion_add") + f"?rule={rule.pk}"
-    base = {"rule": rule.pk, "valid_from": _next_month().isoformat(), "reason": "wording"}
+    base = {"rule": rule.pk, "valid_from": first_of_next_month().isoformat(), "reason": "wording"}
     response = client.post(add, {**base, "value_nl": "x", "value_fr": "y", "value_en": ""})
     assert "value_en" in response.context["adminform"].form.errors
     response = client.post(add, {**base, "value_nl": "x", "value_fr": "y", "value_en": "z"})
@@ -69,17 +57,17 @@ def test_text_rules_take_three_languages():
 def test_publish_action_by_a_second_legal_member(rule, django_capture_on_commit_callbacks):
     author, approver = LegalFactory(), LegalFactory()
     draft = services.rule_version_draft(
-        rule=rule, value="7", valid_from=_next_month(), reason="GA", acting_user=author
+        rule=rule, value="7", valid_from=first_of_next_month(), reason="GA", acting_user=author
     )
     changelist = reverse("admin:rules_ruleversion_changelist")
-    response = _client(author).post(
+    response = logged_in(author).post(
         changelist, {"action": "publish", "_selected_action": [draft.pk]}, follow=True
     )
     assert "second member of the legal team" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == "draft"
     with django_capture_on_commit_callbacks(execute=True):
-        _client(approver).post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+        logged_in(approver).post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert (draft.status, draft.approver) == ("published", approver)
 
@@ -91,7 +79,7 @@ def test_other_staff_read_but_cannot_change(rule):
     staff.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_rule", "view_ruleversion"])
     )
-    client = _client(staff)
+    client = logged_in(staff)
     assert client.get(reverse("admin:rules_rule_changelist")).status_code == 200
     assert client.get(reverse("admin:rules_ruleversion_add")).status_code == 403
     version = rule.versions.get()
@@ -104,7 +92,7 @@ def test_other_staff_read_but_cannot_change(rule):
 
 
 def test_published_version_is_read_only_in_the_admin(rule):
-    client = _client(LegalFactory())
+    client = logged_in(LegalFactory())
     version = rule.versions.get()
     url = reverse("admin:rules_ruleversion_change", args=[version.pk])
     response = client.get(url)
@@ -123,25 +111,25 @@ def test_published_version_is_read_only_in_the_admin(rule):
 def test_rule_list_shows_value_today_and_next_change(rule, django_assert_max_num_queries):
     author, approver = LegalFactory(), LegalFactory()
     draft = services.rule_version_draft(
-        rule=rule, value="7", valid_from=_next_month(), reason="GA", acting_user=author
+        rule=rule, value="7", valid_from=first_of_next_month(), reason="GA", acting_user=author
     )
     services.rule_version_publish(version=draft, acting_user=approver)
-    client = _client(author)
+    client = logged_in(author)
     response = client.get(reverse("admin:rules_rule_changelist"), {"q": "test.admin_rate"})
     html = response.content.decode()
     assert "6.5 %" in html
-    assert f"{_next_month():%d/%m/%Y}: 7 %" in html
+    assert f"{first_of_next_month():%d/%m/%Y}: 7 %" in html
     timeline = client.get(reverse("admin:rules_rule_change", args=[rule.pk])).content.decode()
     assert "Draft a new version" in timeline and "GA" in timeline
 
 
 def test_preview_lists_what_changes(rule):
     author = LegalFactory()
-    day = _next_month()
+    day = first_of_next_month()
     services.rule_version_draft(
         rule=rule, value="7", valid_from=day, reason="GA", acting_user=author
     )
-    client = _client(author)
+    client = logged_in(author)
     url = reverse("admin:rules_rule_preview")
     response = client.get(url, {"on": day.isoformat()})
     assert "test.admin_rate" not in response.content.decode()  # not published yet
@@ -150,7 +138,7 @@ def test_preview_lists_what_changes(rule):
 
 
 def test_rule_list_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
-    client = _client(LegalFactory())
+    client = logged_in(LegalFactory())
     url = reverse("admin:rules_rule_changelist")
     client.get(url)  # warm the session and the catalogue cache
     with django_assert_max_num_queries(20) as few:
@@ -166,7 +154,7 @@ def test_rule_list_query_count_does_not_grow_with_rows(django_assert_max_num_que
 
 def test_version_list_query_count_does_not_grow_with_rows(rule, django_assert_max_num_queries):
     author = LegalFactory()
-    client = _client(author)
+    client = logged_in(author)
     url = reverse("admin:rules_ruleversion_changelist")
     client.get(url)
     with django_assert_max_num_queries(20) as few:
@@ -176,7 +164,7 @@ def test_version_list_query_count_does_not_grow_with_rows(rule, django_assert_ma
         services.rule_version_draft(
             rule=rule,
             value=str(i),
-            valid_from=_next_month() + datetime.timedelta(days=i),
+            valid_from=first_of_next_month() + datetime.timedelta(days=i),
             reason="bulk",
             acting_user=author,
         )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rules import selectors, services
 from rules.models import PUBLISHED_IS_FINAL, RuleVersion
 from tests.factories import LegalFactory, RuleFactory, StaffFactory, published_version
+from tests.helpers import first_of_next_month
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +33,11 @@ def approver():
     return LegalFactory()
 
 
-def _next_month() -> datetime.date:
-    today = timezone.localdate()
-    return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
 def _draft(rule, author, valid_from=None, value="7"):
     return services.rule_version_draft(
         rule=rule,
         value=value,
-        valid_from=valid_from or _next_month(),
+        valid_from=valid_from or first_of_next_month(),
         reason="General meeting of 2026-11-20",
         acting_user=author,
     )
@@ -159,7 +155,7 @@ def test_drafts_can_be_edited_and_deleted(rule, author):
 
 
 def test_a_value_changes_exactly_on_its_valid_from(rule, author, approver):
-    change_day = _next_month()
+    change_day = first_of_next_month()
     draft = _draft(rule, author, valid_from=change_day, value="7")
     services.rule_version_publish(version=draft, acting_user=approver)
     selectors.catalogue_invalidate()
@@ -227,7 +223,7 @@ def test_versions_taking_effect_soon(rule, author, approver):
 
 
 def test_changes_from_a_date_with_and_without_drafts(rule, author, approver):
-    day = _next_month()
+    day = first_of_next_month()
     _draft(rule, author, valid_from=day, value="7")
     assert selectors.rule_changes_from(day) == []
     changes = selectors.rule_changes_from(day, include_drafts=True)

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import ConsentKind, Member, Status
+from members.models import Member, Status
 from shares import services
 from shares.models import (
     BankImport,
@@ -33,39 +33,10 @@ from shares.models import (
 )
 from smartcoop.lib.ogm import ogm_format, ogm_from_number
 from tests.factories import MemberFactory, StaffFactory
+from tests.helpers import bank_statement, staff_client, text_of
+from tests.shares.support import paid_subscription, subscribed
 
 pytestmark = pytest.mark.django_db
-
-PAID_ON = datetime.date(2026, 10, 1)
-
-
-def _staff_client(*codenames: str) -> tuple[Client, User]:
-    staff = StaffFactory()
-    staff.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="shares", codename__in=codenames)
-    )
-    assert staff.user_permissions.count() == len(codenames)
-    client = Client()
-    client.force_login(staff)
-    return client, staff
-
-
-def _subscribe(member: Member, quantity: int = 2) -> Subscription:
-    return services.share_subscribe(
-        member=member, quantity=quantity, accepted=ConsentKind.values, acting_user=member.user
-    )
-
-
-def _paid(member: Member, quantity: int = 2, on: datetime.date = PAID_ON) -> Subscription:
-    subscription = _subscribe(member, quantity)
-    services.share_payment_register(
-        subscription=subscription,
-        amount=subscription.amount,
-        value_date=on,
-        acting_user=StaffFactory(),
-    )
-    subscription.refresh_from_db()
-    return subscription
 
 
 def _pdf_text(data: bytes) -> str:
@@ -76,26 +47,22 @@ def _pdf_text(data: bytes) -> str:
     return " ".join(result.stdout.decode("utf-8").split())
 
 
-def _html(response: Any) -> str:
-    return response.content.decode()
-
-
 # --- Booking a payment by hand -------------------------------------------------------------
 
 
 def test_subscription_page_offers_to_register_a_payment() -> None:
-    client, _staff = _staff_client("view_subscription")
-    subscription = _subscribe(MemberFactory())
+    client, _staff = staff_client("view_subscription", app_label="shares")
+    subscription = subscribed(MemberFactory())
     response = client.get(reverse("admin:shares_subscription_change", args=[subscription.pk]))
     assert response.status_code == 200
-    html = _html(response)
+    html = text_of(response)
     assert reverse("admin:shares_subscription_pay", args=[subscription.pk]) in html
     assert "Register a payment" in html
 
 
 def test_searching_a_subscription_by_its_printed_reference() -> None:
-    client, _staff = _staff_client("view_subscription")
-    wanted, _other = _subscribe(MemberFactory()), _subscribe(MemberFactory())
+    client, _staff = staff_client("view_subscription", app_label="shares")
+    wanted, _other = subscribed(MemberFactory()), subscribed(MemberFactory())
     response = client.get(
         reverse("admin:shares_subscription_changelist"),
         {"q": ogm_format(wanted.structured_reference)},
@@ -104,9 +71,9 @@ def test_searching_a_subscription_by_its_printed_reference() -> None:
 
 
 def test_register_a_payment_by_hand() -> None:
-    client, staff = _staff_client("view_subscription", "add_payment")
+    client, staff = staff_client("view_subscription", "add_payment", app_label="shares")
     member = MemberFactory()
-    subscription = _subscribe(member, 2)
+    subscription = subscribed(member, 2)
     url = reverse("admin:shares_subscription_pay", args=[subscription.pk])
 
     page = client.get(url)
@@ -115,14 +82,14 @@ def test_register_a_payment_by_hand() -> None:
 
     wrong = client.post(url, {"amount": "50.00", "value_date": "2026-11-20"})
     assert wrong.status_code == 200
-    assert "The amount 50.00 does not match the 60.00 due." in _html(wrong)
+    assert "The amount 50.00 does not match the 60.00 due." in text_of(wrong)
     assert not Payment.objects.exists()
 
     response = client.post(url, {"amount": "60.00", "value_date": "2026-11-20"}, follow=True)
     assert response.redirect_chain == [
         (reverse("admin:shares_subscription_change", args=[subscription.pk]), 302)
     ]
-    assert "Payment booked; the register is updated." in _html(response)
+    assert "Payment booked; the register is updated." in text_of(response)
     subscription.refresh_from_db()
     member.refresh_from_db()
     assert (subscription.status, subscription.paid_on) == (
@@ -140,44 +107,42 @@ def test_register_a_payment_by_hand() -> None:
 
     again = client.post(url, {"amount": "60.00", "value_date": "2026-11-21"})
     assert again.status_code == 200
-    assert str(services.ALREADY_PAID) in _html(again)
+    assert str(services.ALREADY_PAID) in text_of(again)
     assert Payment.objects.count() == 1 and RegisterEntry.objects.count() == 1
 
 
 def test_date_inputs_carry_iso_values() -> None:
     """<input type="date"> only accepts yyyy-mm-dd; a day-first value leaves
     the field empty in the browser and the form cannot be sent as proposed."""
-    client, _staff = _staff_client("add_payment", "change_exitrequest", "view_registerentry")
+    client, _staff = staff_client(
+        "add_payment", "change_exitrequest", "view_registerentry", app_label="shares"
+    )
     member = MemberFactory()
-    subscription = _subscribe(member)
+    subscription = subscribed(member)
     today = timezone.localdate().isoformat()
-    html = _html(client.get(reverse("admin:shares_subscription_pay", args=[subscription.pk])))
+    html = text_of(client.get(reverse("admin:shares_subscription_pay", args=[subscription.pk])))
     assert f'type="date" name="value_date" value="{today}"' in html
-    html = _html(client.get(reverse("admin:shares_register")))
+    html = text_of(client.get(reverse("admin:shares_register")))
     assert f'type="date" name="as_of" value="{today}"' in html
 
 
 # --- Bank statement upload ------------------------------------------------------------------
 
 
-def _statement(*rows: str) -> bytes:
-    header = "date;amount;currency;communication;counterparty_name;counterparty_iban;transaction_id"
-    return "\n".join([header, *rows, ""]).encode("utf-8")
-
-
 @pytest.fixture
 def bank_case() -> dict[str, Any]:
-    exact = _subscribe(MemberFactory(legal_name="Anna Peeters"), 2)  # €60
-    short = _subscribe(MemberFactory(legal_name="Jan Claes"), 2)  # €60, €50 arrives
-    single = _subscribe(MemberFactory(legal_name="Els Wouters"), 1)  # €30, paid without a match
+    exact = subscribed(MemberFactory(legal_name="Anna Peeters"), 2)  # €60
+    short = subscribed(MemberFactory(legal_name="Jan Claes"), 2)  # €60, €50 arrives
+    single = subscribed(MemberFactory(legal_name="Els Wouters"), 1)  # €30, paid without a match
     unknown = ogm_format(ogm_from_number(999_999_999))
-    data = _statement(
+    data = bank_statement(
         f"20/11/2026;60,00;EUR;{ogm_format(exact.structured_reference)};Anna Peeters;"
         "BE68 5390 0754 7034;BANK-0001",
         f"20/11/2026;50,00;EUR;{ogm_format(short.structured_reference)};Jan Claes;"
         "BE71 0961 2345 6769;BANK-0002",
         f"21/11/2026;30,00;EUR;shares {unknown};Els Wouters;BE43 0682 4319 0101;BANK-0003",
         "22/11/2026;abc;EUR;+++000/0000/00097+++;Nobody;;BANK-0004",
+        final_newline=True,
     )
     return {"exact": exact, "short": short, "single": single, "data": data}
 
@@ -192,14 +157,14 @@ def _upload(client: Client, data: bytes, name: str = "statement.csv") -> Any:
 def test_bank_statement_upload_books_exact_lines_and_lists_the_rest(
     bank_case: dict[str, Any],
 ) -> None:
-    client, staff = _staff_client("add_bankimport", "view_payment")
+    client, staff = staff_client("add_bankimport", "view_payment", app_label="shares")
     assert client.get(reverse("admin:shares_payment_upload")).status_code == 200
 
     response = _upload(client, bank_case["data"])
     assert response.status_code == 200
     bank_import = response.context["bank_import"]
     assert bank_import.report["counts"] == {"booked": 1, "to_resolve": 2, "error": 1}
-    html = _html(response)
+    html = text_of(response)
     for outcome, n in [("booked", 1), ("to_resolve", 2), ("error", 1)]:
         assert f"{outcome}: <strong>{n}</strong>" in html
     lines = {line["line_number"]: line for line in bank_import.report["lines"]}
@@ -231,14 +196,14 @@ def test_bank_statement_upload_books_exact_lines_and_lists_the_rest(
     again = _upload(client, bank_case["data"])
     assert again.status_code == 200
     assert again.context["bank_import"].report["counts"] == {"already_recorded": 3, "error": 1}
-    assert "already_recorded: <strong>3</strong>" in _html(again)
+    assert "already_recorded: <strong>3</strong>" in text_of(again)
     assert Payment.objects.count() == 3
     assert RegisterEntry.objects.count() == 1
     assert BankImport.objects.count() == 2
 
 
 def test_an_unreadable_file_is_refused_next_to_the_field() -> None:
-    client, _staff = _staff_client("add_bankimport")
+    client, _staff = staff_client("add_bankimport", app_label="shares")
     response = _upload(client, b"this is not;a bank export\n1;2\n")
     assert response.status_code == 200
     assert "no header row found" in response.context["form"].errors["file"][0]
@@ -247,15 +212,15 @@ def test_an_unreadable_file_is_refused_next_to_the_field() -> None:
 
 
 def test_resolving_a_payment_against_the_right_subscription(bank_case: dict[str, Any]) -> None:
-    upload_client, _uploader = _staff_client("add_bankimport")
+    upload_client, _uploader = staff_client("add_bankimport", app_label="shares")
     _upload(upload_client, bank_case["data"])
-    client, staff = _staff_client("view_payment", "add_payment")
+    client, staff = staff_client("view_payment", "add_payment", app_label="shares")
     unknown = Payment.objects.get(transaction_id="BANK-0003")
     short = Payment.objects.get(transaction_id="BANK-0002")
 
-    changelist = _html(client.get(reverse("admin:shares_payment_changelist")))
+    changelist = text_of(client.get(reverse("admin:shares_payment_changelist")))
     assert "To resolve" in changelist
-    detail = _html(client.get(reverse("admin:shares_payment_change", args=[unknown.pk])))
+    detail = text_of(client.get(reverse("admin:shares_payment_change", args=[unknown.pk])))
     assert reverse("admin:shares_payment_resolve", args=[unknown.pk]) in detail
 
     url = reverse("admin:shares_payment_resolve", args=[unknown.pk])
@@ -273,7 +238,7 @@ def test_resolving_a_payment_against_the_right_subscription(bank_case: dict[str,
         {"reference": ogm_format(bank_case["short"].structured_reference), "note": ""},
     )
     assert wrong.status_code == 200
-    assert "wrong amount: 50.00 received, 60.00 due" in _html(wrong)
+    assert "wrong amount: 50.00 received, 60.00 due" in text_of(wrong)
     short.refresh_from_db()
     assert short.status == PaymentStatus.TO_RESOLVE
 
@@ -284,7 +249,7 @@ def test_resolving_a_payment_against_the_right_subscription(bank_case: dict[str,
         follow=True,
     )
     assert response.redirect_chain == [(reverse("admin:shares_payment_changelist"), 302)]
-    assert "Payment resolved." in _html(response)
+    assert "Payment resolved." in text_of(response)
     unknown.refresh_from_db()
     single.refresh_from_db()
     assert (unknown.status, unknown.subscription, unknown.resolution_note) == (
@@ -314,35 +279,35 @@ def test_resolving_a_payment_against_the_right_subscription(bank_case: dict[str,
 def holders() -> tuple[Member, Member]:
     anna = MemberFactory(legal_name="Anna Peeters")
     jan = MemberFactory(legal_name="Jan Claes")
-    _paid(anna, 2, datetime.date(2026, 10, 1))
-    _paid(jan, 3, datetime.date(2026, 11, 20))
+    paid_subscription(anna, 2, on=datetime.date(2026, 10, 1))
+    paid_subscription(jan, 3, on=datetime.date(2026, 11, 20))
     return anna, jan
 
 
 def test_register_view_shows_totals_as_of_a_date(holders: tuple[Member, Member]) -> None:
     anna, jan = holders
-    client, _staff = _staff_client("view_registerentry")
-    changelist = _html(client.get(reverse("admin:shares_registerentry_changelist")))
+    client, _staff = staff_client("view_registerentry", app_label="shares")
+    changelist = text_of(client.get(reverse("admin:shares_registerentry_changelist")))
     assert reverse("admin:shares_register") in changelist
 
     response = client.get(reverse("admin:shares_register"))
     assert response.status_code == 200
     assert response.context["totals"] == {"shares": 5, "holders": 2}
     today = timezone.localdate()
-    html = _html(response)
+    html = text_of(response)
     assert f"5 shares held by 2 holders on {today:%d/%m/%Y}." in html
     assert anna.legal_name in html and jan.legal_name in html
     assert f"{reverse('admin:shares_register_csv')}?as_of={today:%Y-%m-%d}" in html
 
     before = client.get(reverse("admin:shares_register"), {"as_of": "2026-10-15"})
     assert before.context["totals"] == {"shares": 2, "holders": 1}
-    assert "2 shares held by 1 holders on 15/10/2026." in _html(before)
-    assert jan.legal_name not in _html(before)
+    assert "2 shares held by 1 holders on 15/10/2026." in text_of(before)
+    assert jan.legal_name not in text_of(before)
 
 
 def test_register_csv_streams_the_holders(holders: tuple[Member, Member]) -> None:
     anna, jan = holders
-    client, _staff = _staff_client("view_registerentry")
+    client, _staff = staff_client("view_registerentry", app_label="shares")
     response = client.get(reverse("admin:shares_register_csv"), {"as_of": "2026-11-30"})
     assert response.status_code == 200
     assert response.streaming
@@ -381,7 +346,7 @@ def test_register_csv_streams_the_holders(holders: tuple[Member, Member]) -> Non
 
 
 def test_register_pdf(holders: tuple[Member, Member]) -> None:
-    client, _staff = _staff_client("view_registerentry")
+    client, _staff = staff_client("view_registerentry", app_label="shares")
     response = client.get(reverse("admin:shares_register_pdf"), {"as_of": "2026-11-30"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -396,27 +361,27 @@ def test_register_pdf(holders: tuple[Member, Member]) -> None:
 
 def test_holder_view(holders: tuple[Member, Member]) -> None:
     anna, _jan = holders
-    client, _staff = _staff_client("view_registerentry")
+    client, _staff = staff_client("view_registerentry", app_label="shares")
     response = client.get(reverse("admin:shares_register_holder", args=[anna.pk]))
     assert response.status_code == 200
-    html = _html(response)
+    html = text_of(response)
     assert "Anna Peeters · Veldstraat 12, 9000 Gent, BE" in html
     assert "2 shares, €60.00 paid." in html
     assert "Subscription paid" in html and "01/10/2026" in html
     earlier = client.get(
         reverse("admin:shares_register_holder", args=[anna.pk]), {"as_of": "2026-09-30"}
     )
-    assert "0 shares, €0.00 paid." in _html(earlier)
+    assert "0 shares, €0.00 paid." in text_of(earlier)
     assert client.get(reverse("admin:shares_register_holder", args=[999_999])).status_code == 404
 
 
 def test_reversing_a_register_entry() -> None:
-    client, staff = _staff_client("view_registerentry", "add_registerentry")
+    client, staff = staff_client("view_registerentry", "add_registerentry", app_label="shares")
     member = MemberFactory()
-    subscription = _paid(member, 2)
+    subscription = paid_subscription(member, 2)
     entry = RegisterEntry.objects.get(subscription=subscription)
 
-    detail = _html(client.get(reverse("admin:shares_registerentry_change", args=[entry.pk])))
+    detail = text_of(client.get(reverse("admin:shares_registerentry_change", args=[entry.pk])))
     url = reverse("admin:shares_registerentry_reverse", args=[entry.pk])
     assert url in detail and "Reverse this entry" in detail
     assert client.get(url).status_code == 200
@@ -427,7 +392,7 @@ def test_reversing_a_register_entry() -> None:
 
     response = client.post(url, {"note": "Booked for the wrong person"}, follow=True)
     assert response.redirect_chain == [(reverse("admin:shares_registerentry_changelist"), 302)]
-    assert "Reversing entry recorded." in _html(response)
+    assert "Reversing entry recorded." in text_of(response)
     reversal = RegisterEntry.objects.get(reverses=entry)
     assert (reversal.entry_type, reversal.quantity, reversal.amount, reversal.note) == (
         EntryType.REVERSAL,
@@ -443,7 +408,7 @@ def test_reversing_a_register_entry() -> None:
 
     again = client.post(url, {"note": "twice"})
     assert again.status_code == 200
-    assert str(services.ALREADY_REVERSED) in _html(again)
+    assert str(services.ALREADY_REVERSED) in text_of(again)
     assert RegisterEntry.objects.count() == 2
 
 
@@ -451,9 +416,9 @@ def test_reversing_a_register_entry() -> None:
 
 
 def test_approving_an_exit_then_recording_the_refund() -> None:
-    client, staff = _staff_client("view_exitrequest", "change_exitrequest")
+    client, staff = staff_client("view_exitrequest", "change_exitrequest", app_label="shares")
     member = MemberFactory()
-    _paid(member, 2)
+    paid_subscription(member, 2)
     exit_request = services.share_exit_request(
         member=member,
         quantity=2,
@@ -467,7 +432,7 @@ def test_approving_an_exit_then_recording_the_refund() -> None:
         changelist, {"action": "approve", ACTION_CHECKBOX_NAME: [exit_request.pk]}, follow=True
     )
     assert response.status_code == 200
-    assert "done" in _html(response)
+    assert "done" in text_of(response)
     exit_request.refresh_from_db()
     member.refresh_from_db()
     assert (exit_request.status, exit_request.decided_by) == (ExitStatus.APPROVED, staff)
@@ -479,7 +444,7 @@ def test_approving_an_exit_then_recording_the_refund() -> None:
     )
     assert member.status == Status.RESIGNED
 
-    detail = _html(client.get(reverse("admin:shares_exitrequest_change", args=[exit_request.pk])))
+    detail = text_of(client.get(reverse("admin:shares_exitrequest_change", args=[exit_request.pk])))
     url = reverse("admin:shares_exitrequest_refund", args=[exit_request.pk])
     assert url in detail and "Record the refund" in detail
     page = client.get(url)
@@ -488,14 +453,14 @@ def test_approving_an_exit_then_recording_the_refund() -> None:
 
     too_much = client.post(url, {"amount": "70.00", "refunded_on": "2027-07-15"})
     assert too_much.status_code == 200
-    assert "A refund cannot exceed the nominal value paid: at most 60.00." in _html(too_much)
+    assert "A refund cannot exceed the nominal value paid: at most 60.00." in text_of(too_much)
     exit_request.refresh_from_db()
     assert exit_request.status == ExitStatus.APPROVED
     assert not RegisterEntry.objects.filter(entry_type=EntryType.REFUND).exists()
 
     response = client.post(url, {"amount": "60.00", "refunded_on": "2027-07-15"}, follow=True)
     assert response.redirect_chain == [(changelist, 302)]
-    assert "Refund recorded in the register." in _html(response)
+    assert "Refund recorded in the register." in text_of(response)
     exit_request.refresh_from_db()
     assert (exit_request.status, exit_request.refunded_amount, exit_request.refunded_on) == (
         ExitStatus.REFUNDED,
@@ -511,7 +476,7 @@ def test_approving_an_exit_then_recording_the_refund() -> None:
 
     twice = client.post(url, {"amount": "60.00", "refunded_on": "2027-07-16"})
     assert twice.status_code == 200
-    assert str(services.EXIT_NOT_APPROVED) in _html(twice)
+    assert str(services.EXIT_NOT_APPROVED) in text_of(twice)
     assert RegisterEntry.objects.filter(entry_type=EntryType.REFUND).count() == 1
 
 
@@ -521,8 +486,8 @@ def test_approving_an_exit_then_recording_the_refund() -> None:
 @pytest.fixture
 def objects() -> dict[str, int]:
     member = MemberFactory()
-    subscription = _paid(member, 2)
-    waiting = _subscribe(member, 1)
+    subscription = paid_subscription(member, 2)
+    waiting = subscribed(member, 1)
     exit_request = services.share_exit_request(
         member=member,
         quantity=1,
@@ -581,7 +546,7 @@ def test_staff_without_the_permission_get_403(
 
 
 def test_staff_without_change_permission_cannot_approve_exits(objects: dict[str, int]) -> None:
-    client, _staff = _staff_client("view_exitrequest")
+    client, _staff = staff_client("view_exitrequest", app_label="shares")
     response = client.post(
         reverse("admin:shares_exitrequest_changelist"),
         {"action": "approve", ACTION_CHECKBOX_NAME: [objects["exit"]]},
@@ -591,9 +556,9 @@ def test_staff_without_change_permission_cannot_approve_exits(objects: dict[str,
 
 
 def test_recording_a_transfer_and_an_exclusion_in_the_back_office() -> None:
-    client, _staff = _staff_client("view_registerentry", "add_registerentry")
+    client, _staff = staff_client("view_registerentry", "add_registerentry", app_label="shares")
     giver, receiver = MemberFactory(), MemberFactory()
-    _paid(giver, 3)
+    paid_subscription(giver, 3)
     url = reverse("admin:shares_registerentry_transfer")
     data = {
         "from_member": giver.member_number,
@@ -603,11 +568,11 @@ def test_recording_a_transfer_and_an_exclusion_in_the_back_office() -> None:
         "note": "",
     }
     response = client.post(url, data)
-    assert "No member has this number." in _html(response)
+    assert "No member has this number." in text_of(response)
     data["to_member"] = receiver.member_number
     data["quantity"] = 4
     response = client.post(url, data)
-    assert "you asked for 4" in _html(response)
+    assert "you asked for 4" in text_of(response)
     data["quantity"] = 1
     assert client.post(url, data).status_code == 302
     assert services.shares_held(member=receiver) == 1
@@ -628,7 +593,7 @@ def test_recording_a_transfer_and_an_exclusion_in_the_back_office() -> None:
 
 
 def test_transfer_and_exclusion_need_the_permission() -> None:
-    client, _staff = _staff_client("view_registerentry")
+    client, _staff = staff_client("view_registerentry", app_label="shares")
     for name in ("transfer", "exclusion"):
         assert client.get(reverse(f"admin:shares_registerentry_{name}")).status_code == 403
 
@@ -636,16 +601,16 @@ def test_transfer_and_exclusion_need_the_permission() -> None:
 def test_register_page_query_count_does_not_grow_with_holders(
     django_assert_max_num_queries: Any,
 ) -> None:
-    client, _staff = _staff_client("view_registerentry")
+    client, _staff = staff_client("view_registerentry", app_label="shares")
     url = reverse("admin:shares_register")
     for _ in range(2):
-        _paid(MemberFactory(), 1)
+        paid_subscription(MemberFactory(), 1)
     client.get(url)
     with django_assert_max_num_queries(30) as few:
         assert client.get(url).status_code == 200
     baseline = len(few.captured_queries)  # read now: each request resets the query log
     for _ in range(20):
-        _paid(MemberFactory(), 1)
+        paid_subscription(MemberFactory(), 1)
     # session, user, MFA, permissions, the page count and slice, member numbers, totals
     with django_assert_max_num_queries(baseline):
         response = client.get(url)

@@ -11,13 +11,9 @@ from shares import services
 from shares.models import Payment, RegisterEntry
 from smartcoop.lib.ogm import ogm_format, ogm_from_number
 from tests.factories import MemberFactory, StaffFactory
+from tests.helpers import bank_statement
 
 pytestmark = pytest.mark.django_db
-
-
-def _statement(*lines: str) -> bytes:
-    header = "date;amount;currency;communication;counterparty_name;counterparty_iban;transaction_id"
-    return "\n".join([header, *lines]).encode()
 
 
 def test_exact_partial_unknown_and_malformed_lines_then_the_same_file_again():
@@ -30,7 +26,7 @@ def test_exact_partial_unknown_and_malformed_lines_then_the_same_file_again():
         member=MemberFactory(), quantity=1, accepted=ConsentKind.values, acting_user=staff
     )
     unknown = ogm_format(ogm_from_number(999_999_999))
-    data = _statement(
+    data = bank_statement(
         f"20/11/2026;60,00;EUR;{ogm_format(subscription.structured_reference)};A;BE68539007547034;T1",
         f"21/11/2026;25,00;EUR;{ogm_format(other.structured_reference)};B;;T2",
         f"21/11/2026;30,00;EUR;{unknown};C;;T3",
@@ -80,7 +76,7 @@ def test_resolving_books_against_the_right_subscription():
     subscription = services.share_subscribe(
         member=member, quantity=1, accepted=ConsentKind.values, acting_user=member.user
     )
-    data = _statement("20/11/2026;30,00;EUR;shares for Sofie;A;;T9")  # no reference given
+    data = bank_statement("20/11/2026;30,00;EUR;shares for Sofie;A;;T9")  # no reference given
     services.share_bank_import(data=data, file_name="b.csv", acting_user=staff)
     payment = Payment.objects.get()
     assert payment.status == "to_resolve"

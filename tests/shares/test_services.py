@@ -18,6 +18,7 @@ from shares.models import (
 )
 from smartcoop.lib.ogm import ogm_is_valid
 from tests.factories import MemberFactory, StaffFactory
+from tests.shares.support import subscribed
 
 pytestmark = pytest.mark.django_db
 
@@ -30,19 +31,13 @@ def staff():
     return StaffFactory()
 
 
-def _subscribe(member, quantity=2):
-    return services.share_subscribe(
-        member=member, quantity=quantity, accepted=ALL, acting_user=member.user
-    )
-
-
 def test_subscribe_prices_from_the_rule_and_gives_a_unique_valid_reference(
     django_capture_on_commit_callbacks,
 ):
     member = MemberFactory(language="fr")
     with django_capture_on_commit_callbacks(execute=True):
-        first = _subscribe(member, 2)
-    second = _subscribe(member, 1)
+        first = subscribed(member, 2)
+    second = subscribed(member, 1)
     assert (first.quantity, first.unit_price, first.amount) == (
         2,
         Decimal("30.00"),
@@ -71,7 +66,7 @@ def test_subscribe_prices_from_the_rule_and_gives_a_unique_valid_reference(
 def test_bad_quantities_save_nothing(quantity, message):
     member = MemberFactory()
     with pytest.raises(ValidationError) as exc:
-        _subscribe(member, quantity)
+        subscribed(member, quantity)
     if message is not None:
         assert exc.value.message_dict["quantity"] == [str(message)]
     else:
@@ -81,7 +76,7 @@ def test_bad_quantities_save_nothing(quantity, message):
 
 def test_manual_payment_makes_a_member_and_writes_the_register(staff):
     member = MemberFactory()
-    subscription = _subscribe(member, 2)
+    subscription = subscribed(member, 2)
     paid_on = datetime.date(2026, 11, 20)
     with pytest.raises(ValidationError) as exc:
         services.share_payment_register(
@@ -120,7 +115,7 @@ def test_manual_payment_makes_a_member_and_writes_the_register(staff):
 
 def test_register_entries_are_append_only(staff):
     member = MemberFactory()
-    subscription = _subscribe(member, 1)
+    subscription = subscribed(member, 1)
     services.share_payment_register(
         subscription=subscription,
         amount=Decimal("30.00"),
@@ -155,7 +150,7 @@ def test_register_entries_are_append_only(staff):
 
 def _member_with_shares(staff, quantity=3):
     member = MemberFactory()
-    subscription = _subscribe(member, quantity)
+    subscription = subscribed(member, quantity)
     services.share_payment_register(
         subscription=subscription,
         amount=subscription.amount,
@@ -246,7 +241,7 @@ def test_certificate_freezes_the_holding_and_renders_a_pdf(staff):
 def test_concurrent_payment_registration_books_once(seed_data):
     staff = StaffFactory()
     member = MemberFactory()
-    subscription = _subscribe(member, 1)
+    subscription = subscribed(member, 1)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 

@@ -14,13 +14,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import Consent, ConsentKind, Member
+from members.models import Consent, Member
 from shares import services
 from shares.forms import QUANTITY_NOT_A_NUMBER
 from shares.models import Certificate, ExitRequest, RegisterEntry, Subscription
 from smartcoop.lib.ogm import ogm_format
 from tests.clock import on
 from tests.factories import MemberFactory, StaffFactory
+from tests.shares.support import paid_subscription, subscribed
 
 pytestmark = pytest.mark.django_db
 
@@ -50,24 +51,6 @@ def staff() -> User:
     return StaffFactory()
 
 
-def _subscribe(member: Member, quantity: int = 2) -> Subscription:
-    return services.share_subscribe(
-        member=member, quantity=quantity, accepted=ConsentKind.values, acting_user=member.user
-    )
-
-
-def _paid(member: Member, staff: User, quantity: int = 2) -> Subscription:
-    subscription = _subscribe(member, quantity)
-    services.share_payment_register(
-        subscription=subscription,
-        amount=subscription.amount,
-        value_date=datetime.date(2026, 10, 1),
-        acting_user=staff,
-    )
-    subscription.refresh_from_db()
-    return subscription
-
-
 # --- Overview ----------------------------------------------------------------------------
 
 
@@ -84,8 +67,8 @@ def test_overview_of_a_newcomer_invites_to_buy(client_en: Client) -> None:
 def test_overview_shows_holding_subscriptions_and_register_entries(
     client_en: Client, en_member: Member, staff
 ) -> None:
-    paid = _paid(en_member, staff, 2)
-    waiting = _subscribe(en_member, 3)
+    paid = paid_subscription(en_member, 2, acting_user=staff)
+    waiting = subscribed(en_member, 3)
     response = client_en.get(reverse("shares:overview"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -104,14 +87,14 @@ def test_overview_query_count_does_not_grow_with_subscriptions(
     client_en: Client, en_member: Member, staff
 ) -> None:
     url = reverse("shares:overview")
-    _paid(en_member, staff, 1)
+    paid_subscription(en_member, 1, acting_user=staff)
     client_en.get(url)  # warm the rules cache
     with CaptureQueriesContext(connection) as one:
         assert client_en.get(url).status_code == 200
     for _ in range(4):
-        _paid(en_member, staff, 1)
+        paid_subscription(en_member, 1, acting_user=staff)
     for _ in range(5):
-        _subscribe(en_member, 1)
+        subscribed(en_member, 1)
     services.share_certificate_issue(member=en_member, acting_user=en_member.user)
     services.share_certificate_issue(member=en_member, acting_user=en_member.user)
     assert Subscription.objects.filter(member=en_member).count() == 10
@@ -215,7 +198,7 @@ def test_missing_consent_gets_a_message_and_saves_nothing(
 def test_paid_subscription_page_shows_no_qr(
     client_en: Client, en_member: Member, staff: User
 ) -> None:
-    subscription = _paid(en_member, staff)
+    subscription = paid_subscription(en_member, acting_user=staff)
     response = client_en.get(reverse("shares:subscription", args=[subscription.pk]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -225,7 +208,7 @@ def test_paid_subscription_page_shows_no_qr(
 
 
 def test_another_members_subscription_is_404(client_en: Client) -> None:
-    other = _subscribe(MemberFactory())
+    other = subscribed(MemberFactory())
     response = client_en.get(reverse("shares:subscription", args=[other.pk]))
     assert response.status_code == 404
 
@@ -236,7 +219,7 @@ def test_another_members_subscription_is_404(client_en: Client) -> None:
 def test_certificate_issue_freezes_the_holding_and_downloads_a_pdf(
     client_en: Client, en_member: Member, staff
 ) -> None:
-    _paid(en_member, staff, 2)
+    paid_subscription(en_member, 2, acting_user=staff)
     assert client_en.get(reverse("shares:certificate_issue")).status_code == 405
     response = client_en.post(reverse("shares:certificate_issue"))
     certificate = Certificate.objects.get(member=en_member)
@@ -266,7 +249,7 @@ def test_no_certificate_without_shares(client_en: Client, en_member: Member) -> 
 
 def test_another_members_certificate_is_404(client_en: Client, staff: User) -> None:
     other = MemberFactory()
-    _paid(other, staff)
+    paid_subscription(other, acting_user=staff)
     certificate = services.share_certificate_issue(member=other, acting_user=other.user)
     response = client_en.get(reverse("shares:certificate", args=[certificate.pk]))
     assert response.status_code == 404
@@ -278,7 +261,7 @@ def test_another_members_certificate_is_404(client_en: Client, staff: User) -> N
 def test_exit_outside_the_window_shows_it_and_refuses(
     client_en: Client, en_member: Member, staff: User
 ) -> None:
-    _paid(en_member, staff, 2)
+    paid_subscription(en_member, 2, acting_user=staff)
     with on(OUTSIDE_WINDOW):
         client_en.force_login(en_member.user)  # a session of that day
         url = reverse("shares:exit")
@@ -305,7 +288,7 @@ def test_exit_outside_the_window_shows_it_and_refuses(
 
 
 def test_exit_in_the_window_is_recorded(client_en: Client, en_member: Member, staff: User) -> None:
-    _paid(en_member, staff, 2)
+    paid_subscription(en_member, 2, acting_user=staff)
     with on(IN_WINDOW):
         client_en.force_login(en_member.user)  # a session of that day
         url = reverse("shares:exit")
@@ -338,7 +321,7 @@ def test_exit_in_the_window_is_recorded(client_en: Client, en_member: Member, st
 def test_exit_without_confirmation_saves_nothing(
     client_en: Client, en_member: Member, staff: User
 ) -> None:
-    _paid(en_member, staff, 2)
+    paid_subscription(en_member, 2, acting_user=staff)
     with on(IN_WINDOW):
         client_en.force_login(en_member.user)  # a session of that day
         response = client_en.post(reverse("shares:exit"), {"quantity": "1"})

@@ -1,24 +1,19 @@
 """Tasks through a real Redis broker and an in-process worker on its own
 Redis database (CELERY_BROKER_URL from scripts/services.sh, db 2)."""
 
-import time
 from collections.abc import Iterator
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.conf import settings
 from django.core import mail
 
 from members import services, tasks
 from members.models import LegalNameChange
 from smartcoop.celery import app as celery_app
 from tests.factories import MemberFactory, StaffFactory
+from tests.workers import finished_tasks, wait_for
 
-needs_redis = pytest.mark.skipif(
-    not settings.CELERY_BROKER_URL.startswith("redis://"),
-    reason="needs the Redis that make test starts",
-)
+WAIT = 20.0  # seconds
 
 
 def test_task_defaults_follow_the_architecture():
@@ -38,16 +33,6 @@ def worker(seed_data: None) -> Iterator[None]:
         yield
 
 
-def _wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-@needs_redis
 @pytest.mark.celery
 def test_decision_email_is_sent_by_a_real_worker_after_commit(worker):
     assert celery_app.conf.task_always_eager is False
@@ -58,23 +43,17 @@ def test_decision_email_is_sent_by_a_real_worker_after_commit(worker):
     services.member_legal_name_change_decide(
         change=change, approve=False, acting_user=StaffFactory(), note="Pièce d'identité illisible."
     )
-    assert _wait_for(lambda: len(mail.outbox) == 1)
+    assert wait_for(lambda: len(mail.outbox) == 1, timeout=WAIT)
     message = mail.outbox[0]
     assert message.subject == "Votre nouveau nom légal n'a pas été approuvé"
     assert "Pièce d'identité illisible." in message.body
-    assert _wait_for(lambda: LegalNameChange.objects.get(pk=change.pk).notified_at is not None)
+    assert wait_for(
+        lambda: LegalNameChange.objects.get(pk=change.pk).notified_at is not None, timeout=WAIT
+    )
 
     # Delivered twice (a redelivery after a worker died): still one email.
-    finished: dict[str, object] = {}
-
-    def on_postrun(task_id: str, retval: object, **kwargs: object) -> None:
-        finished[task_id] = retval
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
+    with finished_tasks() as finished:
         again = tasks.legal_name_change_notify.delay(change.pk)
-        assert _wait_for(lambda: again.id in finished)
-    finally:
-        task_postrun.disconnect(on_postrun)
+        assert wait_for(lambda: again.id in finished, timeout=WAIT)
     assert finished[again.id] is False
     assert len(mail.outbox) == 1

@@ -4,32 +4,19 @@ resources; a location's bookings per day; cancelling on a member's behalf
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Permission
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
-from tests.factories import StaffFactory
+from tests.helpers import staff_client
 from tests.workspaces.conftest import book, in_days
 from workspaces.models import Booking, BookingStatus
 
 pytestmark = pytest.mark.django_db
 
 
-def _staff_client(*codenames: str) -> Client:
-    staff = StaffFactory()
-    staff.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="workspaces", codename__in=codenames)
-    )
-    assert staff.user_permissions.count() == len(codenames)
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
 def test_changelists_and_location_form_render(room, paid):
     book(paid, room, in_days(2), "10:00", "11:00")
-    client = _staff_client(
+    client, _staff = staff_client(
         "view_location",
         "change_location",
         "view_resource",
@@ -37,6 +24,7 @@ def test_changelists_and_location_form_render(room, paid):
         "view_booking",
         "view_maintenanceblock",
         "view_openinghours",
+        app_label="workspaces",
     )
     for name in ("location", "resource", "closure", "booking", "maintenanceblock"):
         response = client.get(reverse(f"admin:workspaces_{name}_changelist"))
@@ -48,15 +36,18 @@ def test_changelists_and_location_form_render(room, paid):
 
 def test_bookings_per_day_needs_the_view_permission(room, paid):
     url = reverse("admin:workspaces_location_day", args=[room.location.pk])
-    assert _staff_client("view_location").get(url).status_code == 403
+    viewer, _viewer = staff_client("view_location", app_label="workspaces")
+    assert viewer.get(url).status_code == 403
     day = in_days(2)
     booking = book(paid, room, day, "10:00", "11:00")
     book(paid, room, in_days(3), "10:00", "11:00")  # another day
-    response = _staff_client("view_booking").get(url, {"day": day.isoformat()})
+    reader, _reader = staff_client("view_booking", app_label="workspaces")
+    response = reader.get(url, {"day": day.isoformat()})
     assert response.status_code == 200
     assert list(response.context["bookings"]) == [booking]
     assert "Cancel on behalf" not in response.content.decode()  # no change permission
-    html = _staff_client("view_booking", "change_booking").get(url, {"day": day.isoformat()})
+    changer, _changer = staff_client("view_booking", "change_booking", app_label="workspaces")
+    html = changer.get(url, {"day": day.isoformat()})
     assert reverse("admin:workspaces_booking_cancel", args=[booking.pk]) in html.content.decode()
 
 
@@ -65,8 +56,9 @@ def test_cancel_on_behalf_asks_why_and_tells_the_member(
 ):
     booking = book(paid, room, in_days(2), "10:00", "11:00")
     url = reverse("admin:workspaces_booking_cancel", args=[booking.pk])
-    assert _staff_client("view_booking").get(url).status_code == 403
-    client = _staff_client("view_booking", "change_booking")
+    viewer, _viewer = staff_client("view_booking", app_label="workspaces")
+    assert viewer.get(url).status_code == 403
+    client, _staff = staff_client("view_booking", "change_booking", app_label="workspaces")
     mail.outbox.clear()
     refused = client.post(url, {"reason": ""})
     assert "This field is required." in refused.content.decode()
@@ -85,8 +77,11 @@ def test_maintenance_block_from_the_admin(room, paid):
     day = in_days(4)
     book(paid, room, day, "10:00", "11:00")
     url = reverse("admin:workspaces_maintenanceblock_add")
-    assert _staff_client("view_maintenanceblock").get(url).status_code == 403
-    client = _staff_client("view_maintenanceblock", "add_maintenanceblock")
+    viewer, _viewer = staff_client("view_maintenanceblock", app_label="workspaces")
+    assert viewer.get(url).status_code == 403
+    client, _staff = staff_client(
+        "view_maintenanceblock", "add_maintenanceblock", app_label="workspaces"
+    )
     assert client.get(url).status_code == 200
     data = {
         "resource": room.pk,

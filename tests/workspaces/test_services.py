@@ -106,8 +106,16 @@ def test_back_to_back_bookings_are_allowed(paid, paid_other, room):
 
 def test_another_resource_at_the_same_time_is_fine(paid, paid_other, room, desk):
     day = in_days(2)
-    book(paid, room, day, "10:00", "12:00")
-    book(paid_other, desk, day, "10:00", "12:00")
+    in_room = book(paid, room, day, "10:00", "12:00")
+    at_desk = book(paid_other, desk, day, "10:00", "12:00")
+    saved = Booking.objects.filter(status="active").order_by("resource__name")
+    assert [(b.pk, b.resource, b.member) for b in saved] == [
+        (at_desk.pk, desk, paid_other),
+        (in_room.pk, room, paid),
+    ]
+    assert {(b.starts_at, b.ends_at) for b in saved} == {(in_room.starts_at, in_room.ends_at)}
+    local = [timezone.localtime(moment) for moment in (in_room.starts_at, in_room.ends_at)]
+    assert [(t.date(), t.time()) for t in local] == [(day, at("10:00")), (day, at("12:00"))]
 
 
 # --- Bad input: each with its message, nothing saved ------------------------------------------

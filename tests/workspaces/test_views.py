@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import LocationFactory, MemberFactory, ResourceFactory, StaffFactory
+from tests.helpers import logged_in
 from tests.workspaces.conftest import at, book, in_days, rule_from_today
 from workspaces import services
 from workspaces.models import Booking, BookingStatus, CalendarFeed, Closure
@@ -19,12 +20,6 @@ from workspaces.models import Booking, BookingStatus, CalendarFeed, Closure
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _count(django_assert_max_num_queries, client: Client, url: str) -> int:
@@ -173,7 +168,7 @@ def test_unknown_location_is_404(paid_client):
 def test_grid_query_count_does_not_grow_with_resources_and_bookings(
     view, paid, paid_other, location, django_assert_max_num_queries
 ):
-    client = _client(paid.user)
+    client = logged_in(paid.user)
     url = reverse("workspaces:location", args=["brussels"]) + f"?view={view}&date={in_days(7)}"
     ResourceFactory(location=location)
     few = _count(django_assert_max_num_queries, client, url)
@@ -274,7 +269,7 @@ def test_a_bad_time_is_said_next_to_its_field(paid_client, room):
 
 
 def test_an_applicant_sees_why_they_cannot_book(room):
-    client = _client(MemberFactory(language="en").user)
+    client = logged_in(MemberFactory(language="en").user)
     response = client.post(
         reverse("workspaces:book"),
         {"resource": room.pk, "day": in_days(1).isoformat(), "start": "10:00", "end": "11:00"},
@@ -284,7 +279,7 @@ def test_an_applicant_sees_why_they_cannot_book(room):
 
 
 def test_staff_without_a_member_profile_cannot_book(room):
-    client = _client(StaffFactory())
+    client = logged_in(StaffFactory())
     assert client.get(reverse("workspaces:book")).status_code == 404
     assert client.get(reverse("workspaces:my_bookings")).status_code == 404
 
@@ -337,7 +332,7 @@ def test_my_bookings_paginate_keep_the_tab_and_a_fixed_number_of_queries(
 
 def test_another_members_booking_answers_404(paid, paid_other, room):
     booking = book(paid, room, in_days(3), "10:00", "12:00")
-    client = _client(paid_other.user)
+    client = logged_in(paid_other.user)
     assert client.get(reverse("workspaces:booking", args=[booking.pk])).status_code == 404
     response = client.post(reverse("workspaces:booking_cancel", args=[booking.pk]))
     assert response.status_code == 404
