@@ -1,7 +1,7 @@
 """The nightly compliance run at the cooperative's size (issue 9), on a
 throwaway PostgreSQL started by bench/run.sh.
 
-1. Seed: `manage.py seed_demo --members 30000 --invoices 1000000` (bookings
+1. Seed: `bench/seed.py --members 30000 --invoices 1000000` (bookings
    included) into a fresh, freshly migrated database.
 2. Shape what seed_demo leaves out but production always has, so that the
    checks examine a platform in order rather than report a million findings:
@@ -45,6 +45,7 @@ from bench_seed import (  # noqa: E402  (bench scripts import each other by path
     manage,
     metric,
     recreate_database,
+    seed_bench,
     server_version,
 )
 
@@ -57,19 +58,20 @@ def seed(base_url: str, args: argparse.Namespace) -> None:
     recreate_database(base_url, DB_NAME)
     log("compliance: migrating...")
     manage("migrate", "--no-input", "-v0", url=url)
-    log(f"compliance: seed_demo --members {args.members} --invoices {args.invoices}...")
+    log(f"compliance: bench/seed.py --members {args.members} --invoices {args.invoices}...")
     started = time.perf_counter()
-    manage("seed_demo", "--members", str(args.members), "--invoices", str(args.invoices), url=url)
+    env = {**os.environ, "DATABASE_URL": url}
+    seed_bench(members=args.members, invoices=args.invoices, env=env)
     metric("compliance.seed_seconds", f"{time.perf_counter() - started:.1f}")
 
 
 def shape(files: int) -> None:
     """Stored documents and Peppol transmissions for every issued invoice."""
     from django.db import connection, transaction
-    from invoicing.selectors_documents import peppol_routed_invoices
 
     from documents.models import InvoiceDocument
     from einvoicing.models import PeppolTransmission
+    from einvoicing.selectors import peppol_routed_invoices
 
     storage = InvoiceDocument._meta.get_field("file").storage
     rows = []

@@ -2,7 +2,7 @@
 started by bench/run.sh (production settings, fsync on).
 
 It makes a fresh database `bench_documents`, migrates it, seeds it with
-`seed_demo --members M --invoices N` (issued invoices written by COPY, with
+`bench/seed.py --members M --invoices N` (issued invoices written by COPY, with
 their lines and the seller, buyer and mentions they print), keeps the stored
 PDFs in a temporary DOCUMENTS_ROOT, and then:
 

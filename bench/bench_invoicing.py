@@ -1,6 +1,6 @@
 """Invoicing benchmarks (issue 5), on a throwaway PostgreSQL started by bench/run.sh.
 
-1. Seed: `manage.py seed_demo --members N --invoices M` into a fresh, freshly
+1. Seed: `bench/seed.py --members N --invoices M` into a fresh, freshly
    migrated database; the command's own "Invoices done in X s" is the time of
    the invoices (`seed.invoices_seconds`, target: 1,000,000 in < 300 s).
 2. Pages, on that database: the real project under gunicorn on a free port of
@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench_seed import seed_bench
 from scratch import process_stop  # bench/ is on the path: this script's folder, or gunicorn's
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,21 +151,12 @@ def seed(base_url: str, args: argparse.Namespace, env: dict[str, str]) -> None:
         metric(f"postgresql.{name}", value)
     log("invoicing: migrating...")
     manage("migrate", "--no-input", "-v0", env=env)
-    log(f"invoicing: seed_demo --members {args.members} --invoices {args.invoices}...")
+    log(f"invoicing: bench/seed.py --members {args.members} --invoices {args.invoices}...")
     started = time.perf_counter()
-    out = manage(
-        "seed_demo",
-        "--members",
-        str(args.members),
-        "--invoices",
-        str(args.invoices),
-        "--bookings",
-        "0",
-        env=env,
-    )
+    out = seed_bench(members=args.members, invoices=args.invoices, env=env)
     wall = time.perf_counter() - started
     found = re.search(r"Invoices done in ([0-9.]+) s", out)
-    counts = re.search(r"\n  (\d+ members, \d+ activities.*)\n", out)
+    counts = re.search(r"\n  (\d+ [a-z_]+(?:, \d+ [a-z_]+)*)\n", out)  # bench/seed.py's counts
     metric("seed.seconds", f"{wall:.1f}")
     if counts:
         for part in counts.group(1).split(", "):

@@ -89,6 +89,21 @@ def count_rows(base_url: str, name: str) -> int:
         return total
 
 
+def seed_bench(*, members: int, invoices: int, env: dict[str, str]) -> str:
+    """`bench/seed.py`: seed_demo's members and shares (no bookings) through
+    the services, then `invoices` invoices of the same plan in bulk
+    (bench/seed_bulk.py). Returns its stdout (the counts and "Invoices done in
+    N s")."""
+    command = [sys.executable, "bench/seed.py", "--members", str(members)]
+    command += ["--invoices", str(invoices), "--bookings", "0"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        log(result.stdout[-5000:])
+        log(result.stderr[-5000:])
+        raise SystemExit(f"bench/seed.py failed with exit code {result.returncode}")
+    return result.stdout
+
+
 def manage(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url}
     result = subprocess.run(

@@ -2,7 +2,7 @@
 bench/run.sh (production settings, fsync on).
 
 It makes a fresh database `bench_ubl`, migrates it and seeds it with
-`seed_demo --members M --invoices N` (members with a paid share, their
+`bench/seed.py --members M --invoices N` (members with a paid share, their
 clients and activities), keeps documents in a temporary DOCUMENTS_ROOT, and
 then, in this process:
 

@@ -10,7 +10,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bench_seed import database_url, drop_database, log, manage, recreate_database
+from bench_seed import database_url, drop_database, log, manage, recreate_database, seed_bench
 
 
 @contextlib.contextmanager
@@ -30,19 +30,10 @@ def scratch_database(base_url: str, name: str) -> Iterator[str]:
 
 
 def seed_demo(url: str, *, members: int, invoices: int) -> None:
-    """`manage.py seed_demo` members with their shares and issued invoices
-    (no bookings) into the database at `url`."""
-    log(f"seed_demo --members {members} --invoices {invoices}...")
-    manage(
-        "seed_demo",
-        "--members",
-        str(members),
-        "--invoices",
-        str(invoices),
-        "--bookings",
-        "0",
-        url=url,
-    )
+    """The benchmarks' demo (bench/seed.py): members with their shares and,
+    in bulk, issued invoices (no bookings) into the database at `url`."""
+    log(f"bench/seed.py --members {members} --invoices {invoices}...")
+    seed_bench(members=members, invoices=invoices, env={**os.environ, "DATABASE_URL": url})
 
 
 def django_setup(url: str) -> None:

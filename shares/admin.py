@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
+from members.selectors import member_by_number
 from shares import documents, selectors, services
 from shares.models import (
     BankImport,
@@ -29,6 +29,7 @@ from shares.models import (
     Subscription,
     SubscriptionStatus,
 )
+from smartcoop.admin_site import SAVE, ReadOnlyAdminMixin, action_page
 from smartcoop.lib.ogm import ogm_format, ogm_parse
 from smartcoop.lib.requests import request_user
 
@@ -74,7 +75,7 @@ class AsOfForm(forms.Form):
 class _MemberNumberField(forms.IntegerField):
     def clean(self, value: Any) -> Member:
         number = super().clean(value)
-        member = Member.objects.filter(member_number=number).first()
+        member = member_by_number(number=number)
         if member is None:
             raise ValidationError(_("No member has this number."))
         return member
@@ -116,24 +117,6 @@ class ResolveForm(forms.Form):
         elif not cleaned.get("note"):
             self.add_error("note", _("Give a reference to book, or a note to close it."))
         return cleaned
-
-
-SAVE = _("Save")  # the button of the action forms (admin/action_form.html)
-
-
-def _render(
-    request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
-) -> TemplateResponse:
-    return TemplateResponse(
-        request,
-        template,
-        {
-            **admin_obj.admin_site.each_context(request),
-            "title": title,
-            "opts": admin_obj.model._meta,
-            **context,
-        },
-    )
 
 
 @admin.register(Subscription)
@@ -205,7 +188,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Payment booked; the register is updated."))
                 return HttpResponseRedirect(reverse("admin:shares_subscription_change", args=[pk]))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -217,7 +200,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "value_date",
         "amount",
@@ -231,15 +214,6 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ("structured_reference", "communication", "counterparty_name", "transaction_id")
     list_select_related = ("subscription",)
     readonly_fields = [f.name for f in Payment._meta.fields] + ["resolve_link"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("structured reference"))
     def reference(self, obj: Payment) -> str:
@@ -281,7 +255,7 @@ class PaymentAdmin(admin.ModelAdmin):
                 )
             except ValidationError as exc:
                 form.add_error("file", _errors(exc))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/shares/upload.html",
@@ -309,7 +283,7 @@ class PaymentAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Payment resolved."))
                 return HttpResponseRedirect(reverse("admin:shares_payment_changelist"))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -424,7 +398,7 @@ class ExitRequestAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Refund recorded in the register."))
                 return HttpResponseRedirect(reverse("admin:shares_exitrequest_changelist"))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -445,7 +419,7 @@ class _Echo:
 
 
 @admin.register(RegisterEntry)
-class RegisterEntryAdmin(admin.ModelAdmin):
+class RegisterEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "number",
         "effective_on",
@@ -462,15 +436,6 @@ class RegisterEntryAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in RegisterEntry._meta.fields] + ["reverse_link"]
     date_hierarchy = "effective_on"
     change_list_template = "admin/shares/registerentry/change_list.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("correction"))
     def reverse_link(self, obj: RegisterEntry) -> str:
@@ -517,7 +482,7 @@ class RegisterEntryAdmin(admin.ModelAdmin):
                 numbers[i : i + PDF_MAX_HOLDERS] for i in range(0, len(numbers), PDF_MAX_HOLDERS)
             )
         ]
-        return _render(
+        return action_page(
             request,
             self,
             "admin/shares/register.html",
@@ -590,7 +555,7 @@ class RegisterEntryAdmin(admin.ModelAdmin):
         self._require_view(request)
         member = get_object_or_404(Member, pk=member_pk)
         form, as_of = self._as_of(request)
-        return _render(
+        return action_page(
             request,
             self,
             "admin/shares/holder.html",
@@ -614,7 +579,7 @@ class RegisterEntryAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Transfer recorded in the register."))
                 return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -637,7 +602,7 @@ class RegisterEntryAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Exclusion recorded; refund it from Exit requests."))
                 return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -661,7 +626,7 @@ class RegisterEntryAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Reversing entry recorded."))
                 return HttpResponseRedirect(reverse("admin:shares_registerentry_changelist"))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",

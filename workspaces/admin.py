@@ -12,12 +12,12 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.admin_site import SAVE, action_page
 from smartcoop.lib.requests import request_user
 from workspaces import selectors, services
 from workspaces.forms import CancelOnBehalfForm, DayForm, MaintenanceBlockForm
@@ -36,24 +36,6 @@ from workspaces.models import (
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-SAVE = _("Save")  # the button of the action forms (admin/action_form.html)
-
-
-def _render(
-    request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
-) -> TemplateResponse:
-    return TemplateResponse(
-        request,
-        template,
-        {
-            **admin_obj.admin_site.each_context(request),
-            "title": title,
-            "opts": admin_obj.model._meta,
-            **context,
-        },
-    )
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -114,7 +96,7 @@ class LocationAdmin(admin.ModelAdmin):
         day = form.cleaned_data["day"] if form.is_valid() else timezone.localdate()
         bookings = selectors.location_day_bookings(location=location, day=day)
         can_cancel = request.user.has_perm("workspaces.change_booking")
-        return _render(
+        return action_page(
             request,
             self,
             "workspaces/admin/day.html",
@@ -229,7 +211,7 @@ class BookingAdmin(admin.ModelAdmin):
                 if back.startswith("/admin/"):
                     return HttpResponseRedirect(back)
                 return HttpResponseRedirect(reverse("admin:workspaces_booking_changelist"))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -294,7 +276,7 @@ class MaintenanceBlockAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Maintenance block recorded."))
                 return HttpResponseRedirect(reverse("admin:workspaces_maintenanceblock_changelist"))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
