@@ -16,7 +16,7 @@ from compliance import views
 from compliance.models import CheckResult, CheckRun, DigestSent, Finding, FindingEvent
 from compliance.registry import CHECKS
 from compliance.selectors import subject_admin_url
-from smartcoop.admin_site import ReadOnlyAdminMixin
+from smartcoop.admin_site import ObjectActionsMixin, ReadOnlyAdminMixin
 
 
 class CheckResultInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -101,7 +101,7 @@ class FindingEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Finding)
-class FindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FindingAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "severity",
         "check_title",
@@ -134,7 +134,6 @@ class FindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     fields = readonly_fields
     list_select_related = ["subject_type"]
-    change_form_template = "admin/compliance/finding/change_form.html"
     change_list_template = "admin/compliance/finding/change_list.html"
 
     @admin.display(description=_("Check"), ordering="check_key")
@@ -180,30 +179,17 @@ class FindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request, pk, action="resolve", admin_context=self.admin_site.each_context(request)
         )
 
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Any = None,
-    ) -> HttpResponse:
-        actions = []
-        if obj is not None and request.user.has_perm("compliance.change_finding"):
+    def object_actions(self, request: HttpRequest, obj: Finding) -> list[tuple[str, Any]]:
+        actions: list[tuple[str, Any]] = []
+        if request.user.has_perm("compliance.change_finding"):
             if obj.status == "open":
-                actions.append(
-                    (
-                        reverse("admin:compliance_finding_acknowledge", args=[obj.pk]),
-                        _("Acknowledge"),
-                    )
-                )
+                url = reverse("admin:compliance_finding_acknowledge", args=[obj.pk])
+                actions.append((url, _("Acknowledge")))
             if obj.status != "resolved":
-                actions.append(
-                    (reverse("admin:compliance_finding_resolve", args=[obj.pk]), _("Resolve"))
-                )
-        context["finding_actions"] = actions
-        return super().render_change_form(request, context, add, change, form_url, obj)
+                url = reverse("admin:compliance_finding_resolve", args=[obj.pk])
+                actions.append((url, _("Resolve")))
+        actions.append((reverse("admin:compliance_dashboard"), _("Compliance dashboard")))
+        return actions
 
 
 @admin.register(DigestSent)

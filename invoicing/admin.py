@@ -19,7 +19,6 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -47,7 +46,12 @@ from invoicing.models import (
     NumberCounter,
     UnmatchedBankLine,
 )
-from smartcoop.admin_site import HistoryAdmin, ReadOnlyAdminMixin
+from smartcoop.admin_site import (
+    HistoryAdmin,
+    ObjectActionsMixin,
+    ReadOnlyAdminMixin,
+    action_page,
+)
 from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.ogm import ogm_format, ogm_parse
 from smartcoop.lib.requests import request_user
@@ -74,21 +78,6 @@ def _reference(digits: str) -> str:
         return ogm_format(digits)
     except ValueError:
         return digits or "—"
-
-
-def _render(
-    request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
-) -> TemplateResponse:
-    return TemplateResponse(
-        request,
-        template,
-        {
-            **admin_obj.admin_site.each_context(request),
-            "title": title,
-            "opts": admin_obj.model._meta,
-            **context,
-        },
-    )
 
 
 def _lines(rows: list[tuple[Any, Any]]) -> SafeString | str:
@@ -247,7 +236,7 @@ INVOICE_FIELDSETS = (
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(_ReadOnlyHistoryAdmin):
+class InvoiceAdmin(ObjectActionsMixin, _ReadOnlyHistoryAdmin):
     list_display = (
         "document",
         "kind",
@@ -277,7 +266,6 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
     fieldsets = INVOICE_FIELDSETS
     readonly_fields = [name for _title, options in INVOICE_FIELDSETS for name in options["fields"]]
     inlines = [InvoiceLineInline, InvoicePaymentInline]
-    change_form_template = "admin/invoicing/invoice/change_form.html"
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         """The invoice's own fieldsets, then those of the apps above invoicing
@@ -478,28 +466,18 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
             and obj.status != InvoiceStatus.CREDITED
         )
 
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Any = None,
-    ) -> HttpResponse:
+    def object_actions(self, request: HttpRequest, obj: Invoice) -> list[tuple[str, Any]]:
         actions: list[tuple[str, Any]] = []
-        if obj is not None and self._can_pay(request, obj):
+        if self._can_pay(request, obj):
             url = reverse("admin:invoicing_invoice_pay", args=[obj.pk])
             actions.append((url, _("Register a payment")))
-        if obj is not None and self._can_credit(request, obj):
+        if self._can_credit(request, obj):
             url = reverse("admin:invoicing_invoice_credit", args=[obj.pk])
             actions.append((url, _("Credit note")))
-        if obj is not None:
-            for section in extensions.admin_sections():
-                if section.links is not None:
-                    actions.extend(section.links(request, obj))
-        context["invoice_actions"] = actions
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        for section in extensions.admin_sections():
+            if section.links is not None:
+                actions.extend(section.links(request, obj))
+        return actions
 
     # --- Custom views --------------------------------------------------------------
 
@@ -565,7 +543,7 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(self._change_url(invoice))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -605,7 +583,7 @@ class InvoiceAdmin(_ReadOnlyHistoryAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(self._change_url(invoice))
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -667,7 +645,7 @@ class ClientAdmin(_ReadOnlyHistoryAdmin):
 
 
 @admin.register(InvoicePayment)
-class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InvoicePaymentAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "value_date",
         "amount",
@@ -693,28 +671,16 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("invoice", "recorded_by")
     date_hierarchy = "value_date"
-    change_form_template = "admin/invoicing/with_action.html"
 
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Any = None,
-    ) -> HttpResponse:
+    def object_actions(self, request: HttpRequest, obj: InvoicePayment) -> list[tuple[str, Any]]:
         if (
-            obj is not None
-            and request.user.has_perm(PAY_PERMISSION)
+            request.user.has_perm(PAY_PERMISSION)
             and obj.reverses_id is None
             and not hasattr(obj, "reversed_by")
         ):
-            context["object_action"] = (
-                reverse("admin:invoicing_invoicepayment_reverse", args=[obj.pk]),
-                _("Reverse this payment"),
-            )
-        return super().render_change_form(request, context, add, change, form_url, obj)
+            url = reverse("admin:invoicing_invoicepayment_reverse", args=[obj.pk])
+            return [(url, _("Reverse this payment"))]
+        return []
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
@@ -748,7 +714,7 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:invoicing_invoice_change", args=[payment.invoice_id])
                 )
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",
@@ -775,7 +741,7 @@ class InvoicePaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(UnmatchedBankLine)
-class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class UnmatchedBankLineAdmin(ObjectActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bank lines with an invoice's reference that the upload could not book,
     until staff book them on the right invoice or record how they were settled."""
 
@@ -808,23 +774,11 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ) -> tuple[QuerySet[UnmatchedBankLine], bool]:
         return super().get_search_results(request, queryset, ogm_parse(search_term) or search_term)
 
-    change_form_template = "admin/invoicing/with_action.html"
-
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Any = None,
-    ) -> HttpResponse:
-        if obj is not None and not obj.resolved and request.user.has_perm(RESOLVE_PERMISSION):
-            context["object_action"] = (
-                reverse("admin:invoicing_unmatchedbankline_resolve", args=[obj.pk]),
-                _("Resolve"),
-            )
-        return super().render_change_form(request, context, add, change, form_url, obj)
+    def object_actions(self, request: HttpRequest, obj: UnmatchedBankLine) -> list[tuple[str, Any]]:
+        if not obj.resolved and request.user.has_perm(RESOLVE_PERMISSION):
+            url = reverse("admin:invoicing_unmatchedbankline_resolve", args=[obj.pk])
+            return [(url, _("Resolve"))]
+        return []
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
@@ -858,7 +812,7 @@ class UnmatchedBankLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, _("The bank line is resolved."), messages.SUCCESS)
                 return HttpResponseRedirect(back)
-        return _render(
+        return action_page(
             request,
             self,
             "admin/action_form.html",

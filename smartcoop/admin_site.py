@@ -9,6 +9,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -59,6 +60,52 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+SAVE = gettext_lazy("Save")  # the button of the action forms (admin/action_form.html)
+
+
+def action_page(
+    request: HttpRequest, admin_obj: admin.ModelAdmin, template: str, title: Any, **context: Any
+) -> TemplateResponse:
+    """A back-office action's own page (a form, a confirmation), in the admin's
+    frame: its header, breadcrumbs and the model's options."""
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **admin_obj.admin_site.each_context(request),
+            "title": title,
+            "opts": admin_obj.model._meta,
+            **context,
+        },
+    )
+
+
+class ObjectActionsMixin:
+    """Links to what staff may do with one object (register a payment, resolve,
+    acknowledge...), shown with the object tools of its change page. An admin
+    says which in `object_actions`; the permission checks stay in the views the
+    links lead to."""
+
+    change_form_template: Any = "admin/object_actions_change_form.html"
+
+    def object_actions(self, request: HttpRequest, obj: Any) -> list[tuple[str, Any]]:
+        return []
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        context["object_actions"] = [] if obj is None else self.object_actions(request, obj)
+        return super().render_change_form(  # type: ignore[misc]
+            request, context, add, change, form_url, obj
+        )
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
