@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rules import selectors, services
 from rules.forms import PreviewForm, RuleVersionForm, first_of_next_month
-from rules.models import Rule, RuleVersion, VersionStatus
+from rules.models import PUBLISHED_IS_FINAL, Rule, RuleVersion, VersionStatus
 from rules.values import Kind, display
 from smartcoop.admin_site import HistoryAdmin
 from smartcoop.lib.requests import request_user
@@ -158,6 +158,7 @@ PUBLISHED_FIELDS = [
     "status_word",
     "reason",
     "author",
+    "editors",
     "approver",
     "published_at",
 ]
@@ -223,14 +224,14 @@ class RuleVersionAdmin(HistoryAdmin):
             value_fields = ["value_plain"]
         sets: list[Any] = [(None, {"fields": ["rule", "valid_from", *value_fields, "reason"]})]
         if obj is not None:
-            sets.append((_("Review"), {"fields": ["diff", "status_word", "author"]}))
+            sets.append((_("Review"), {"fields": ["diff", "status_word", "author", "editors"]}))
         return sets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and obj.is_published:
             return PUBLISHED_FIELDS
         if obj is not None:
-            return ["rule", "diff", "status_word", "author"]
+            return ["rule", "diff", "status_word", "author", "editors"]
         return []
 
     def get_form(
@@ -239,6 +240,18 @@ class RuleVersionAdmin(HistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.rule_obj = self._rule_for(request, obj)
         return form
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        version = self.get_object(request, object_id)
+        if version is not None and version.is_published and request.method == "GET":
+            self.message_user(request, PUBLISHED_IS_FINAL, messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.is_published:

@@ -78,10 +78,12 @@ class RuleVersionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        rule = cleaned.get("rule")
+        # On an edit the rule is shown read-only: it is not among the form's data.
+        rule = cleaned.get("rule") or self.rule_obj
         if rule is None:
             return cleaned
-        field = {Kind.TEXT: "value_en", Kind.STRUCTURED: "value_json"}.get(rule.kind, "value_plain")
+        fields: dict[str, str] = {Kind.TEXT: "value_en", Kind.STRUCTURED: "value_json"}
+        field = fields.get(rule.kind, "value_plain")
         try:
             raw = self.raw_value()
         except ValidationError as exc:

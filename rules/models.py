@@ -82,6 +82,11 @@ class RuleVersion(models.Model):
         related_name="+",
         verbose_name=_("approver"),
     )
+    # Everyone who changed the draft after its author: none of them may approve
+    # it (four eyes: the approver is someone who neither wrote nor edited it).
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("edited by")
+    )
     # The seed catalogue's versions: loaded by a migration, approved by no one.
     is_seed = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,10 +1,11 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from rules import services
-from rules.models import RuleVersion
+from rules.models import PUBLISHED_IS_FINAL, RuleVersion
 from tests.factories import LegalFactory, RuleFactory, StaffFactory, published_version
 from tests.helpers import first_of_next_month, logged_in
 
@@ -171,3 +172,93 @@ def test_version_list_query_count_does_not_grow_with_rows(rule, django_assert_ma
     # versions with their rule, author and approver in one select
     with django_assert_max_num_queries(baseline):
         assert client.get(url).status_code == 200
+
+
+def test_an_edited_draft_saves_in_the_admin_and_records_its_editor(rule):
+    """The edit form shows the rule read-only, so the rule is not in its data:
+    saving used to fail with KeyError 'value' (a 500 on every edit)."""
+    author, editor = LegalFactory(), LegalFactory()
+    draft = services.rule_version_draft(
+        rule=rule, value="7", valid_from=first_of_next_month(), reason="GA", acting_user=author
+    )
+    url = reverse("admin:rules_ruleversion_change", args=[draft.pk])
+    data = {"valid_from": first_of_next_month().isoformat(), "value_plain": "7,5", "reason": "GA"}
+    response = logged_in(editor).post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    draft.refresh_from_db()
+    assert draft.value == "7.5"
+    assert list(draft.editors.all()) == [editor]
+    assert draft.history.first().history_user == editor
+    # The author editing their own draft is no second pair of eyes: not listed.
+    logged_in(author).post(url, {**data, "value_plain": "7.25"})
+    draft.refresh_from_db()
+    assert (draft.value, list(draft.editors.all())) == ("7.25", [editor])
+
+
+def test_an_editor_cannot_approve_the_draft_a_third_lawyer_can(
+    rule, django_capture_on_commit_callbacks
+):
+    lawyer_a, lawyer_b, lawyer_c = LegalFactory(), LegalFactory(), LegalFactory()
+    draft = services.rule_version_draft(
+        rule=rule, value="7", valid_from=first_of_next_month(), reason="GA", acting_user=lawyer_a
+    )
+    url = reverse("admin:rules_ruleversion_change", args=[draft.pk])
+    data = {"valid_from": first_of_next_month().isoformat(), "value_plain": "8", "reason": "GA"}
+    assert logged_in(lawyer_b).post(url, data).status_code == 302
+    changelist = reverse("admin:rules_ruleversion_changelist")
+    publish = {"action": "publish", "_selected_action": [draft.pk]}
+    refused = logged_in(lawyer_b).post(changelist, publish, follow=True)
+    assert str(services.EDITOR_APPROVAL) in refused.content.decode()
+    draft.refresh_from_db()
+    assert (draft.status, draft.approver) == ("draft", None)
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in(lawyer_c).post(changelist, publish)
+    draft.refresh_from_db()
+    assert (draft.status, draft.approver, draft.value) == ("published", lawyer_c, "8")
+
+
+@pytest.mark.parametrize(
+    ("typed", "readings"),
+    [
+        ("0.065", ("0.065 %", "6.5 %")),  # a fraction typed where percent points are meant
+        ("0,07", ("0.07 %", "7 %")),
+    ],
+)
+def test_a_value_a_hundred_times_off_shows_both_readings_and_saves_nothing(rule, typed, readings):
+    client = logged_in(LegalFactory())
+    add = reverse("admin:rules_ruleversion_add") + f"?rule={rule.pk}"
+    data = {
+        "rule": rule.pk,
+        "valid_from": first_of_next_month().isoformat(),
+        "value_plain": typed,
+        "reason": "GA",
+    }
+    response = client.post(add, data)
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["value_plain"]
+    assert readings[0] in message and readings[1] in message and "6.5 %" in message
+    assert not RuleVersion.objects.filter(status="draft").exists()
+
+
+def test_a_money_rule_typed_in_cents_is_caught():
+    rule = RuleFactory(key="test.fee", kind="money")
+    published_version(rule, datetime.date(2020, 1, 1), {"amount": "30.00", "currency": "EUR"})
+    with pytest.raises(ValidationError) as refused:
+        services.rule_version_draft(
+            rule=rule,
+            value="3000",
+            valid_from=first_of_next_month(),
+            reason="GA",
+            acting_user=LegalFactory(),
+        )
+    [message] = refused.value.message_dict["value"]
+    assert "€3,000.00" in message and "€30.00" in message
+    assert not RuleVersion.objects.filter(status="draft").exists()
+
+
+def test_opening_a_published_version_says_why_it_cannot_change(rule):
+    version = rule.versions.get()
+    response = logged_in(LegalFactory()).get(
+        reverse("admin:rules_ruleversion_change", args=[version.pk])
+    )
+    assert str(PUBLISHED_IS_FINAL) in [str(m) for m in response.context["messages"]]
