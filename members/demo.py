@@ -10,7 +10,6 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -274,40 +273,37 @@ class DemoLogin:
 
 
 def seed_demo_logins() -> list[DemoLogin]:
-    """The three accounts `make run` prints: a member, a staff user, a legal-team user."""
+    """The accounts `make run` prints: a member, and one staff user per role
+    (the groups and their permissions come from backoffice's migrations)."""
     from django.contrib.auth.models import Group
 
     User = get_user_model()
     logins = []
-    for role, email, name, staff in [
-        ("member", f"sofie@{DEMO_DOMAIN}", "Sofie Peeters", False),
-        ("staff", f"staff@{DEMO_DOMAIN}", "Marc Lambert", True),
-        ("legal", f"legal@{DEMO_DOMAIN}", "Hélène Dubois", True),
+    for role, email, name, group in [
+        ("member", f"sofie@{DEMO_DOMAIN}", "Sofie Peeters", None),
+        ("finance", f"staff@{DEMO_DOMAIN}", "Marc Lambert", "Finance"),
+        ("services", f"services@{DEMO_DOMAIN}", "Nadia Benali", "Member services"),
+        ("legal", f"legal@{DEMO_DOMAIN}", "Hélène Dubois", "Legal"),
         # Rules are published by a second lawyer (four eyes).
-        ("legal", f"legal2@{DEMO_DOMAIN}", "Pieter Maes", True),
+        ("legal", f"legal2@{DEMO_DOMAIN}", "Pieter Maes", "Legal"),
+        ("admin", f"admin@{DEMO_DOMAIN}", "Jan Claes", "Administrators"),
     ]:
+        staff = group is not None
         user = User.objects.filter(email=email).first()
         if user is None:
+            first, last = name.split(" ", 1)
             user = User.objects.create_user(
                 username=email.split("@")[0],
                 email=email,
                 password=DEMO_PASSWORD,
                 is_staff=staff,
+                first_name=first,
+                last_name=last,
             )
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-            if staff:
+            if group is not None:
                 TOTP.activate(user, DEMO_TOTP_SECRET)
-                user.user_permissions.add(
-                    *Permission.objects.filter(
-                        content_type__app_label__in=["members", "auth", "rules"],
-                        codename__startswith="view_",
-                    ),
-                    *Permission.objects.filter(
-                        content_type__app_label="members", codename__startswith="change_"
-                    ),
-                )
-            if role == "legal":
-                user.groups.add(Group.objects.get(name="Legal"))
+                user.groups.add(Group.objects.get(name=group))
             if role == "member":
                 member = services.member_create(
                     user=user,

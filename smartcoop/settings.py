@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "einvoicing",
     "compliance",
     "dashboard",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

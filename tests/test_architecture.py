@@ -20,6 +20,7 @@ PACKAGES = [
     "einvoicing",
     "compliance",
     "dashboard",
+    "backoffice",
 ]
 
 

@@ -99,4 +99,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
         for login in logins:
             note = f"  ({login.note})" if login.note else ""
-            self.stdout.write(f"  {login.role:<7} {login.email}  password: {login.password}{note}")
+            self.stdout.write(f"  {login.role:<8} {login.email}  password: {login.password}{note}")
