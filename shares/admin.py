@@ -58,6 +58,18 @@ class PaymentForm(forms.Form):
 class BankFileForm(forms.Form):
     file = forms.FileField(label=_("Bank statement (CSV export or CODA)"))
 
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        # The size from the upload and the first bytes only: a wrong file is
+        # refused before it is read whole.
+        head = upload.read(4096)
+        upload.seek(0)
+        try:
+            services.statement_file_check(size=upload.size, head=head)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["file"]) from exc
+        return upload
+
 
 class RefundForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount refunded"), max_digits=12, decimal_places=2)

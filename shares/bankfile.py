@@ -711,6 +711,30 @@ def parse_statement_coda(data: bytes) -> tuple[list[StatementLine], list[LineErr
     return lines, errors
 
 
+# The openings of files people upload by mistake: a PDF or image of the
+# statement, a spreadsheet (xlsx, ods and docx are zip files), an old Excel file.
+_NOT_A_STATEMENT_OPENINGS: Final = (
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+)
+
+
+def looks_like_statement(data: bytes) -> bool:
+    """Whether `data` can be a CSV export or a CODA file at all, from its first
+    bytes (not its name): text, not a document, an image or a spreadsheet.
+    UTF-16 text (some banks' exports) has NUL bytes and is let through."""
+    head = data[:4096]
+    if not head.strip() or head.startswith(_NOT_A_STATEMENT_OPENINGS):
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return b"\x00" not in head
+
+
 def parse_statement(data: bytes) -> tuple[list[StatementLine], list[LineError]]:
     """A bank statement export, CODA or CSV, recognised from its content."""
     if is_coda(data):

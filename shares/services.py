@@ -24,7 +24,7 @@ from members import services as member_services
 from members.models import Member, Status
 from rules.selectors import rules_on
 from rules.values import Duration
-from shares.bankfile import BankFileError, parse_statement
+from shares.bankfile import MAX_FILE_BYTES, BankFileError, looks_like_statement, parse_statement
 from shares.models import (
     BankImport,
     Certificate,
@@ -60,6 +60,14 @@ WRONG_AMOUNT = _("The amount %(amount)s does not match the %(expected)s due.")
 UNKNOWN_REFERENCE = _("No subscription has this structured reference.")
 NO_REFERENCE = _("The communication holds no valid structured reference.")
 ALREADY_RECORDED = _("This bank line was already recorded.")
+STATEMENT_TOO_LARGE = _(
+    "This file is %(size)s MB; a bank statement of at most %(maximum)s MB is accepted. "
+    "Nothing was imported."
+)
+NOT_A_STATEMENT = _(
+    "This is not a bank statement: upload your bank's CSV export or CODA file. "
+    "Nothing was imported."
+)
 NOT_EURO = _("The payment is not in euro.")
 EXIT_OUTSIDE_WINDOW = _(
     "Exit requests are accepted from %(start)s to %(end)s each year; the next window opens "
@@ -254,12 +262,33 @@ class ImportLineResult:
     amount: str = ""
 
 
+def statement_file_check(*, size: int, head: bytes) -> None:
+    """Refuse a bank file before any of its lines is read: larger than the
+    limit, or not a CSV export or CODA file by its content."""
+    if size > MAX_FILE_BYTES:
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    STATEMENT_TOO_LARGE,
+                    code="too_large",
+                    params={
+                        "size": f"{size / 1024 / 1024:.1f}",
+                        "maximum": MAX_FILE_BYTES // 1024 // 1024,
+                    },
+                )
+            }
+        )
+    if not looks_like_statement(head):
+        raise ValidationError({"file": ValidationError(NOT_A_STATEMENT, code="not_a_statement")})
+
+
 def share_bank_import(*, data: bytes, file_name: str, acting_user: User) -> BankImport:
     """Book a bank statement: each credit line on its own, all-or-nothing per
     line; exact matches are booked, the rest wait for a person. A line seen
     before (same bank transaction id) is never recorded twice. Lines whose
     structured reference belongs to another ledger (an invoice's) are booked
     by that ledger (smartcoop.lib.bankrouting)."""
+    statement_file_check(size=len(data), head=data[:4096])
     try:
         lines, errors = parse_statement(data)
     except BankFileError as exc:

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.models import Member, Status
 from shares import services
@@ -209,6 +210,50 @@ def test_an_unreadable_file_is_refused_next_to_the_field() -> None:
     assert "no header row found" in response.context["form"].errors["file"][0]
     assert response.context["bank_import"] is None
     assert not BankImport.objects.exists() and not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("statement.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
+        ("statement.xlsx", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40),
+        ("statement.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),  # the name is not the content
+        ("statement.csv", b""),
+    ],
+)
+def test_a_file_that_is_not_a_statement_is_refused_before_reading_in_the_staff_language(
+    name: str, data: bytes
+) -> None:
+    client, _staff = staff_client("add_bankimport", app_label="shares")
+    client.cookies["django_language"] = "nl"
+    response = client.post(
+        reverse("admin:shares_payment_upload"),
+        {"file": SimpleUploadedFile(name, data)},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["file"]
+    if data:
+        with translation.override("nl"):
+            assert message == str(services.NOT_A_STATEMENT)
+        assert "Dit is geen bankafschrift" in message
+    assert not BankImport.objects.exists() and not Payment.objects.exists()
+
+
+def test_a_statement_over_10_mb_is_refused_by_its_size() -> None:
+    client, _staff = staff_client("add_bankimport", app_label="shares")
+    row = b"20/11/2026;30,00;EUR;x;A;;T1\r\n"
+    data = b"date;amount;currency;communication;name;iban;id\r\n" + row * (
+        10 * 1024 * 1024 // len(row) + 1
+    )
+    response = _upload(client, data)
+    [message] = response.context["form"].errors["file"]
+    assert "10 MB" in message and "Nothing was imported" in message
+    assert not BankImport.objects.exists() and not Payment.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        services.share_bank_import(data=data, file_name="big.csv", acting_user=_staff)
+    assert refused.value.error_dict["file"][0].code == "too_large"
+    assert not BankImport.objects.exists()
 
 
 def test_resolving_a_payment_against_the_right_subscription(bank_case: dict[str, Any]) -> None:
