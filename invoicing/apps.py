@@ -28,3 +28,9 @@ class InvoicingConfig(AppConfig):
             return outcome.outcome, outcome.message
 
         bankrouting.register(name="invoices", claims=services.invoice_reference_claims, book=book)
+
+        from invoicing.selectors import drafts_count
+        from rules.reach import reach_register
+
+        for prefix in ("invoicing.", "vat."):
+            reach_register(prefix=prefix, label=_("draft invoices"), count=drafts_count)

@@ -283,3 +283,9 @@ def invoicing_dashboard(*, member: Member, today: datetime.date) -> InvoicingDas
         drafts=drafts,
         next_due=next_due,
     )
+
+
+def drafts_count(on: datetime.date) -> int:
+    """Drafts waiting to be issued: a rule change from `on` applies to them
+    when they are issued (rules/reach.py). One query."""
+    return Invoice.objects.filter(status=InvoiceStatus.DRAFT).count()

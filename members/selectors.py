@@ -65,3 +65,8 @@ def artist_certificate_type_label(*, kind: str) -> str:
     if kind in ArtistCertificateType.values:
         return str(ArtistCertificateType(kind).label)
     return kind
+
+
+def members_count(on: datetime.date) -> int:
+    """Members today, whom a rule change from `on` reaches (rules/reach.py). One query."""
+    return Member.objects.filter(status=Status.MEMBER).count()

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from rules import selectors, services
 from rules.forms import PreviewForm, RuleVersionForm, first_of_next_month
 from rules.models import PUBLISHED_IS_FINAL, Rule, RuleVersion, VersionStatus
-from rules.values import Kind, display
+from rules.reach import reaches_for
+from rules.values import HELP, Kind, display, structured_rows
 from smartcoop.admin_site import HistoryAdmin
 from smartcoop.lib.requests import request_user
 
@@ -50,17 +51,30 @@ class RuleVersionTimeline(admin.TabularInline):
 
     @admin.display(description=_("value"))
     def shown_value(self, obj: RuleVersion) -> str:
-        return obj.display_value
+        return _value_html(obj.rule.kind, obj.value)
 
     @admin.display(description=_("status"))
     def status_word(self, obj: RuleVersion) -> str:
         return _status_badge(obj)
 
 
+def _value_html(kind: str, stored: Any) -> str:
+    """A value as the legal team reads it: 7 %, 30 days, €30.00, and a
+    structured value as a small table rather than JSON."""
+    rows = structured_rows(stored) if kind == Kind.STRUCTURED else None
+    if rows is None:
+        return display(kind, stored)
+    return format_html(
+        '<table class="rule-value"><tbody>{}</tbody></table>',
+        format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+    )
+
+
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin):
-    list_display = ("key", "kind", "value_today", "next_change", "legal_reference")
+    list_display = ("key", "what_it_is", "value_today", "next_change", "reference")
     list_filter = ("kind",)
+    list_per_page = 15  # one screen
     search_fields = ("key", "description", "legal_reference")
     readonly_fields = (
         "key",
@@ -94,10 +108,16 @@ class RuleAdmin(admin.ModelAdmin):
             )
         )
 
+    @admin.display(description=_("what it is"))
+    def what_it_is(self, obj: Rule) -> str:
+        return format_html(
+            '{}<br><small class="help">{}</small>', obj.description, HELP[Kind(obj.kind)]
+        )
+
     @admin.display(description=_("value today"))
     def value_today(self, obj: Rule) -> str:
         try:
-            return selectors.rule_on(obj.key).display
+            return _value_html(obj.kind, selectors.rule_on(obj.key).stored)
         except selectors.NoVersionInForce:
             return "—"
 
@@ -106,7 +126,19 @@ class RuleAdmin(admin.ModelAdmin):
         next_from = getattr(obj, "next_from", None)
         if next_from is None:
             return "—"
-        return f"{next_from:%d/%m/%Y}: {display(obj.kind, obj.next_value)}"  # type: ignore[attr-defined]
+        value = _value_html(obj.kind, obj.next_value)  # type: ignore[attr-defined]
+        return format_html("{}: {}", f"{next_from:%d/%m/%Y}", value)
+
+    @admin.display(description=_("legal reference"), ordering="legal_reference")
+    def reference(self, obj: Rule) -> str:
+        """The whole reference, wrapped, never cut; a link to the source if known."""
+        if obj.legal_url:
+            return format_html(
+                '<span style="white-space:normal">{}</span> <a href="{}" rel="noopener">↗</a>',
+                obj.legal_reference,
+                obj.legal_url,
+            )
+        return format_html('<span style="white-space:normal">{}</span>', obj.legal_reference)
 
     @admin.display(description=_("new version"))
     def draft_link(self, obj: Rule) -> str:
@@ -123,15 +155,25 @@ class RuleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = PreviewForm(request.GET or {"on": first_of_next_month()})
         changes = []
+        reach: dict[int, list[tuple[Any, int]]] = {}
         if form.is_valid():
+            on = form.cleaned_data["on"]
             changes = selectors.rule_changes_from(
-                form.cleaned_data["on"], include_drafts=form.cleaned_data["include_drafts"]
+                on, include_drafts=form.cleaned_data["include_drafts"]
             )
+            counted: dict[Any, int] = {}  # each count once per page, however many keys
+            for change in changes:
+                rows = []
+                for one in reaches_for(change.rule.key):
+                    if one.count not in counted:
+                        counted[one.count] = one.count(on)
+                    rows.append((one.label, counted[one.count]))
+                reach[change.rule.pk] = rows
         context = {
             **self.admin_site.each_context(request),
             "title": _("What changes from a date"),
             "form": form,
-            "changes": changes,
+            "changes": [(change, reach.get(change.rule.pk, [])) for change in changes],
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/rules/preview.html", context)
@@ -184,7 +226,7 @@ class RuleVersionAdmin(HistoryAdmin):
 
     @admin.display(description=_("value"))
     def shown_value(self, obj: RuleVersion) -> str:
-        return obj.display_value
+        return _value_html(obj.rule.kind, obj.value)
 
     @admin.display(description=_("status"), ordering="status")
     def status_word(self, obj: RuleVersion) -> str:

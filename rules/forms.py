@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rules.models import Rule, RuleVersion
 from rules.services import rule_version_validate
-from rules.values import LANGUAGES, Kind
+from rules.values import HELP, LANGUAGES, Kind
 
 NOT_JSON = _("This is not valid JSON.")
 
@@ -50,6 +50,8 @@ class RuleVersionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk and not self.initial.get("valid_from"):
             self.initial["valid_from"] = first_of_next_month()
+        if self.rule_obj is not None:
+            self.fields["value_plain"].help_text = HELP[Kind(self.rule_obj.kind)]
         stored = self.instance.value if self.instance.pk else None
         if self.rule_obj is not None and stored is not None:
             kind = self.rule_obj.kind

@@ -6,6 +6,7 @@ Python values: Decimal, Money, int, Duration, LocalizedText or a dict.
 
 import calendar
 import datetime
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,7 @@ import jsonschema
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
@@ -82,6 +83,19 @@ class Duration:
         day = min(moment.day, calendar.monthrange(year, month)[1])
         shifted = moment.replace(year=year, month=month, day=day)
         return shifted + datetime.timedelta(days=self.days, hours=self.hours, minutes=self.minutes)
+
+    def words(self) -> str:
+        """As people say it, in the active language: "30 days", "10 years", "24 hours"."""
+        parts = [
+            ngettext("%(n)d year", "%(n)d years", self.years) % {"n": self.years},
+            ngettext("%(n)d month", "%(n)d months", self.months) % {"n": self.months},
+            ngettext("%(n)d day", "%(n)d days", self.days) % {"n": self.days},
+            ngettext("%(n)d hour", "%(n)d hours", self.hours) % {"n": self.hours},
+            ngettext("%(n)d minute", "%(n)d minutes", self.minutes) % {"n": self.minutes},
+        ]
+        counts = [self.years, self.months, self.days, self.hours, self.minutes]
+        said = [part for part, count in zip(parts, counts, strict=True) if count]
+        return ", ".join(said) if said else ngettext("%(n)d day", "%(n)d days", 0) % {"n": 0}
 
     @property
     def timedelta(self) -> datetime.timedelta:
@@ -186,10 +200,43 @@ def display(kind: str, stored: Any) -> str:
         return str(number_format(Decimal(stored)))
     if kind == Kind.MONEY:
         return format_money(Decimal(stored["amount"]), get_language() or "en")
+    if kind == Kind.DURATION:
+        return Duration.parse(stored).words()
     if kind == Kind.TEXT:
         return " | ".join(f"{lang}: {stored[lang]}" for lang in LANGUAGES)
     if kind == Kind.STRUCTURED:
-        import json
-
         return json.dumps(stored, ensure_ascii=False, sort_keys=True)
     return str(stored)
+
+
+def structured_rows(stored: Any) -> list[tuple[str, str]] | None:
+    """A structured value as rows of (key, what it holds), for a small table
+    instead of a JSON blob; texts in nl/fr/en show in the active language.
+    None when the value is not an object."""
+    if not isinstance(stored, dict):
+        return None
+    language = (get_language() or "en")[:2]
+
+    def said(value: Any) -> str:
+        if isinstance(value, dict) and set(value) == set(LANGUAGES):
+            return str(value.get(language, value["en"]))
+        if isinstance(value, dict):
+            return "; ".join(f"{key}: {said(inner)}" for key, inner in value.items())
+        if isinstance(value, list):
+            return ", ".join(said(item) for item in value)
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        return str(value)
+
+    return [(str(key), said(value)) for key, value in stored.items()]
+
+
+HELP = {
+    Kind.PERCENTAGE: _("In per cent: type 6.5 for six and a half per cent (not 0.065)."),
+    Kind.DECIMAL: _("A number; a comma or a dot for decimals, such as 1.5."),
+    Kind.MONEY: _("In euro, at most two decimals, such as 30.00."),
+    Kind.INTEGER: _("A whole number, such as 5."),
+    Kind.DURATION: _("A duration: P30D is 30 days, P3Y 3 years, PT24H 24 hours."),
+    Kind.TEXT: _("The same text in Dutch, French and English."),
+    Kind.STRUCTURED: _("A structured value (JSON) that fits the rule's schema."),
+}

@@ -10,7 +10,14 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from members.models import Member
 from rules.selectors import rules_on
-from shares.models import EntryType, ExitRequest, ExitStatus, RegisterEntry, Subscription
+from shares.models import (
+    EntryType,
+    ExitRequest,
+    ExitStatus,
+    RegisterEntry,
+    Subscription,
+    SubscriptionStatus,
+)
 
 PER_YEAR = "shares.per_year_of_use"
 
@@ -205,3 +212,9 @@ def exits_refund_due(*, until: datetime.date) -> QuerySet[ExitRequest]:
         .select_related("member")
         .order_by("refund_due_by", "pk")
     )
+
+
+def subscriptions_awaiting_count(on: datetime.date) -> int:
+    """Subscriptions not yet paid, whom a change of the share rules from `on`
+    reaches when they are paid (rules/reach.py). One query."""
+    return Subscription.objects.filter(status=SubscriptionStatus.AWAITING_PAYMENT).count()

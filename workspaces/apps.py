@@ -7,4 +7,10 @@ class WorkspacesConfig(AppConfig):
     verbose_name = _("Workspaces")
 
     def ready(self) -> None:
+        from rules.reach import reach_register
         from workspaces import tasks  # noqa: F401  (registers the Celery tasks)
+        from workspaces.selectors import bookings_from_count
+
+        reach_register(
+            prefix="workspaces.", label=_("bookings from that day"), count=bookings_from_count
+        )

@@ -404,3 +404,10 @@ def availability(
                 row.cells.append(_merge(states, grid_day.slots, end_times, split_free=True))
         rows.append(row)
     return Grid(location=location, days=grid_days, rows=rows)
+
+
+def bookings_from_count(on: datetime.date) -> int:
+    """Bookings held from `on` onwards, which a change of the booking rules
+    from that day concerns (rules/reach.py). One query."""
+    start = datetime.datetime.combine(on, datetime.time.min, tzinfo=TIME_ZONE)
+    return Booking.objects.filter(status=BookingStatus.ACTIVE, starts_at__gte=start).count()

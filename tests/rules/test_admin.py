@@ -4,10 +4,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from invoicing.models import Invoice
+from members.models import Member
 from rules import services
-from rules.models import PUBLISHED_IS_FINAL, RuleVersion
-from tests.factories import LegalFactory, RuleFactory, StaffFactory, published_version
+from rules.models import PUBLISHED_IS_FINAL, Rule, RuleVersion
+from tests.factories import (
+    LegalFactory,
+    MemberFactory,
+    RuleFactory,
+    StaffFactory,
+    draft_invoice,
+    published_version,
+)
 from tests.helpers import first_of_next_month, logged_in
+from tests.shares.support import subscribed
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +145,7 @@ def test_preview_lists_what_changes(rule):
     response = client.get(url, {"on": day.isoformat()})
     assert "test.admin_rate" not in response.content.decode()  # not published yet
     response = client.get(url, {"on": day.isoformat(), "include_drafts": "on"})
-    assert [c.rule.key for c in response.context["changes"]] == ["test.admin_rate"]
+    assert [c.rule.key for c, _reach in response.context["changes"]] == ["test.admin_rate"]
 
 
 def test_rule_list_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
@@ -262,3 +272,50 @@ def test_opening_a_published_version_says_why_it_cannot_change(rule):
         reverse("admin:rules_ruleversion_change", args=[version.pk])
     )
     assert str(PUBLISHED_IS_FINAL) in [str(m) for m in response.context["messages"]]
+
+
+def test_what_changes_says_what_each_change_reaches(rule):
+    author = LegalFactory()
+    day = first_of_next_month()
+    for key, value in [
+        ("invoicing.contribution_rate", "7"),
+        ("shares.minimum_to_join", "2"),
+        ("test.admin_rate", "7"),
+    ]:
+        services.rule_version_draft(
+            rule=Rule.objects.get(key=key),
+            value=value,
+            valid_from=day,
+            reason="GA",
+            acting_user=author,
+        )
+    draft_invoice(MemberFactory())
+    draft_invoice(MemberFactory())
+    subscribed(MemberFactory(), 1)
+    response = logged_in(author).get(
+        reverse("admin:rules_rule_preview"), {"on": day.isoformat(), "include_drafts": "on"}
+    )
+    reach = {
+        c.rule.key: [(str(label), n) for label, n in r] for c, r in response.context["changes"]
+    }
+    assert reach["invoicing.contribution_rate"] == [
+        ("draft invoices", Invoice.objects.filter(status="draft").count())
+    ]
+    members = Member.objects.filter(status="member").count()
+    assert reach["shares.minimum_to_join"] == [
+        ("members", members),
+        ("subscriptions awaiting payment", 1),
+    ]
+    assert reach["test.admin_rate"] == [], reach  # nothing registered for its prefix
+    assert f"{members} members" in response.content.decode()
+
+
+def test_the_rules_list_reads_as_people_read_it():
+    client = logged_in(LegalFactory())
+    html = client.get(reverse("admin:rules_rule_changelist"), {"all": ""}).content.decode()
+    assert 'field-value_today">6.5 %<' in html  # the contribution, in percent
+    assert 'field-value_today">30 days<' in html  # invoicing.payment_term_default, not P30D
+    assert 'field-value_today">10 years<' in html  # invoicing.retention_period, not P10Y
+    assert "€30.00" in html  # shares.nominal_value, with its symbol
+    assert '<table class="rule-value">' in html  # vat.categories as a small table
+    assert "In per cent: type 6.5 for six and a half per cent" in html  # unit and example
