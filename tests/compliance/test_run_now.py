@@ -203,13 +203,17 @@ def test_without_the_permission_the_buttons_are_hidden_and_starting_answers_403(
 
 
 @pytest.mark.django_db
-def test_the_progress_view_needs_the_view_permission_and_an_existing_run(scripted):
+def test_the_progress_view_needs_the_view_permission_and_an_existing_run(
+    scripted, django_assert_num_queries
+):
     run = services.run_start(keys=[KEY], acting_user=StaffFactory())
     url = reverse("admin:compliance_checkrun_progress", args=[run.pk])
     nobody, _staff = staff_client("view_checkrun", app_label="compliance")
     assert nobody.get(url).status_code == 403
     client, _staff = staff_client("view_finding", app_label="compliance")
-    page = client.get(url)
+    # Session, user, language, two-factor, two for permissions; the run, its results.
+    with django_assert_num_queries(8):
+        page = client.get(url)
     assert page.status_code == 200
     html = text_of(page)
     assert 'hx-get="' + url + '"' in html and 'max="1" value="0"' in html
