@@ -86,11 +86,19 @@ class CheckRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("run/", view(self.run_view), name="compliance_run"),
+            path(
+                "<int:pk>/progress/",
+                view(self.progress_view),
+                name="compliance_checkrun_progress",
+            ),
             *super().get_urls(),
         ]
 
     def run_view(self, request: HttpRequest) -> HttpResponse:
         return views.run(request, self.admin_site.each_context(request))
+
+    def progress_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return views.run_progress_fragment(request, pk)
 
 
 class FindingEventInline(ReadOnlyAdminMixin, admin.TabularInline):

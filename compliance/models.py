@@ -21,6 +21,8 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", pgettext_lazy("run status", "Running")
     DONE = "done", pgettext_lazy("run status", "Done")
     PARTIAL = "partial", pgettext_lazy("run status", "Done, some checks failed")
+    # Stopped making progress (its worker died): no longer holds the lock.
+    ABANDONED = "abandoned", pgettext_lazy("run status", "Stopped without finishing")
 
 
 class CheckRun(models.Model):
@@ -48,6 +50,9 @@ class CheckRun(models.Model):
     new = models.PositiveIntegerField(_("new findings"), default=0)
     resolved = models.PositiveIntegerField(_("resolved by this run"), default=0)
     failed_checks = models.PositiveIntegerField(_("failed checks"), default=0)
+    # Moves on after each check: a running run that has not moved for
+    # services.RUN_STALE_AFTER is taken for crashed and stops holding the lock.
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -57,6 +62,13 @@ class CheckRun(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in RunStatus]), name="checkrun_status_valid"
+            ),
+            # One run at a time, whoever starts it (two staff clicking at
+            # once, or a click during the nightly run).
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status=RunStatus.RUNNING),
+                name="one_checkrun_running",
             ),
         ]
 
@@ -68,6 +80,10 @@ class CheckRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def total(self) -> int:
+        return len(self.check_keys)
 
 
 class CheckResult(models.Model):

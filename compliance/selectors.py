@@ -6,9 +6,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 
-from compliance.models import UNRESOLVED, CheckResult, CheckRun, Finding, FindingStatus
+from compliance.models import (
+    UNRESOLVED,
+    CheckResult,
+    CheckRun,
+    Finding,
+    FindingStatus,
+    RunStatus,
+)
 from compliance.registry import CHECKS, SEVERITY_ORDER, Check
 
 TREND_RUNS = 30
@@ -123,6 +131,46 @@ def severity_trend(*, runs: list[CheckRun], team: str = "") -> list[TrendPoint]:
 
 def latest_run() -> CheckRun | None:
     return CheckRun.objects.order_by("-started_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far a run has come: `done` of its `total` checks, and the title
+    of the check it is doing (empty once finished)."""
+
+    run: CheckRun
+    done: int
+    current: str
+
+    @property
+    def total(self) -> int:
+        return self.run.total
+
+    @property
+    def running(self) -> bool:
+        return self.run.status == RunStatus.RUNNING
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)
+
+
+def _progress(run: CheckRun) -> RunProgress:
+    done = set(run.results.values_list("check_key", flat=True))
+    waiting = [key for key in run.check_keys if key not in done and key in CHECKS]
+    current = str(CHECKS[waiting[0]].title) if waiting and run.status == RunStatus.RUNNING else ""
+    return RunProgress(run=run, done=len(done), current=current)
+
+
+def run_running() -> RunProgress | None:
+    """The run that holds the lock now, with its progress (two queries)."""
+    run = CheckRun.objects.filter(status=RunStatus.RUNNING).select_related("started_by").first()
+    return None if run is None else _progress(run)
+
+
+def run_progress(*, pk: int) -> RunProgress:
+    """One run's progress, for the dashboard's progress bar; 404 if none."""
+    return _progress(get_object_or_404(CheckRun.objects.select_related("started_by"), pk=pk))
 
 
 def run_detail_queryset() -> QuerySet[CheckRun]:

@@ -7,6 +7,7 @@ has no finding yet opens one, what was resolved and is found again reopens,
 what is open and no longer found is resolved, and everything found moves its
 `last_seen`. Running twice on the same day changes nothing but `last_seen`."""
 
+import datetime
 import logging
 import traceback
 from collections.abc import Iterable
@@ -18,10 +19,13 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -39,11 +43,24 @@ from compliance.models import (
     RunTrigger,
 )
 from compliance.registry import CHECKS, TEAM_GROUPS, Check, Context, Problem, Team
-from compliance.selectors import findings_new_for_digest, subject_admin_url
+from compliance.selectors import findings_new_for_digest, run_running, subject_admin_url
+from smartcoop.lib.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 NOTE_MAX = 2000
+
+
+RUN_TASK = "compliance.run_checks"  # the Celery task a staff run goes through
+# A running run that has not finished a check for this long is taken for
+# crashed (its worker died): it is marked abandoned and stops holding the
+# lock. A full run takes well under a minute at the cooperative's size and the
+# slowest check a few seconds (docs/decisions.md).
+RUN_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+class RunInProgress(ValidationError):
+    """A run was asked for while another one runs."""
 
 
 def compliance_run(
@@ -52,33 +69,129 @@ def compliance_run(
     trigger: str = RunTrigger.SCHEDULE,
     acting_user: User | None = None,
 ) -> CheckRun:
-    """Run the given checks (all when None) and return the finished run."""
+    """Run the given checks (all when None) here and now, and return the
+    finished run. Refused with RunInProgress while another run runs."""
+    run = _run_open(keys=keys, trigger=trigger, acting_user=acting_user)
+    return run_execute(run_id=run.pk)
+
+
+def nightly_run() -> tuple[CheckRun, list[DigestSent]]:
+    """What the nightly schedule does (and `seed_demo` once): every check,
+    then each team's digest of its new findings."""
+    run = compliance_run()
+    return run, digests_send(run=run)
+
+
+def run_start(*, keys: Iterable[str] | None, acting_user: User) -> CheckRun:
+    """Staff's "run now": take the lock (a running run) here, in the
+    request, so a second start is refused at once; a worker does the checks
+    (a full run takes tens of seconds: not inside a web request)."""
+    run = _run_open(keys=keys, trigger=RunTrigger.STAFF, acting_user=acting_user)
+    enqueue_on_commit(RUN_TASK, run.pk)
+    return run
+
+
+def _run_open(*, keys: Iterable[str] | None, trigger: str, acting_user: User | None) -> CheckRun:
     wanted = list(CHECKS) if keys is None else list(keys)
     unknown = [key for key in wanted if key not in CHECKS]
     if unknown:
         raise ValidationError(_("Unknown check: %(keys)s") % {"keys": ", ".join(unknown)})
+    if not wanted:
+        raise ValidationError(_("Choose at least one check to run."))
     now = timezone.now()
-    run = CheckRun.objects.create(
-        trigger=trigger,
-        started_by=acting_user,
-        started_at=now,
-        checked_on=timezone.localdate(now),
-        check_keys=wanted,
-        all_checks=set(wanted) == set(CHECKS),
+    with transaction.atomic():
+        _runs_abandon_stale(now)
+        try:
+            # A savepoint: the partial unique index refuses a second running
+            # run, also when two staff click at the same moment (the second
+            # insert waits for the first to commit, then fails).
+            with transaction.atomic():
+                return CheckRun.objects.create(
+                    trigger=trigger,
+                    started_by=acting_user,
+                    started_at=now,
+                    progressed_at=now,
+                    checked_on=timezone.localdate(now),
+                    check_keys=wanted,
+                    all_checks=set(wanted) == set(CHECKS),
+                )
+        except IntegrityError:
+            pass
+    raise _in_progress_error()
+
+
+def _runs_abandon_stale(now: datetime.datetime) -> None:
+    cutoff = now - RUN_STALE_AFTER
+    stale = CheckRun.objects.filter(status=RunStatus.RUNNING).filter(
+        Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, started_at__lt=cutoff)
     )
-    for key in wanted:
-        result = _run_check(run, CHECKS[key])
-        run.found += result.found
-        run.new += result.new + result.reopened
-        run.resolved += result.resolved
-        run.failed_checks += 0 if result.ok else 1
-    run.finished_at = timezone.now()
+    for pk in stale.values_list("pk", flat=True):
+        logger.warning("Compliance run %s made no progress for %s: abandoned", pk, RUN_STALE_AFTER)
+    stale.update(status=RunStatus.ABANDONED)
+
+
+def _in_progress_error() -> RunInProgress:
+    current = run_running()
+    if current is None:  # it finished in between: the click may be tried again
+        return RunInProgress(_("Another run of the checks was just starting. Try again."))
+    return RunInProgress(
+        _(
+            "The checks are already running (started at %(time)s, %(done)d of %(total)d "
+            "checks done). Wait until that run has finished; its progress shows on the "
+            "dashboard."
+        )
+        % {
+            "time": date_format(timezone.localtime(current.run.started_at), "H:i"),
+            "done": current.done,
+            "total": current.total,
+        }
+    )
+
+
+def run_execute(*, run_id: int) -> CheckRun:
+    """Do the checks of an opened run, one transaction each, recording the
+    progress after each; then its totals and status, which free the lock.
+    A run delivered twice (a worker lost after a check) skips the checks it
+    has a result for; a run no longer running (abandoned) is left alone."""
+    run = CheckRun.objects.get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        logger.warning("Compliance run %s is %s: not run again", run.pk, run.status)
+        return run
+    done = set(run.results.values_list("check_key", flat=True))
+    for key in run.check_keys:
+        if key in done:
+            continue
+        check = CHECKS.get(key)
+        if check is None:  # removed by a deploy between the click and the worker
+            logger.warning("Compliance run %s: no check %s any more", run.pk, key)
+            continue
+        _run_check(run, check)
+        CheckRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now())
+    totals = run.results.aggregate(
+        found=Coalesce(Sum("found"), 0),
+        new=Coalesce(Sum(F("new") + F("reopened")), 0),
+        resolved=Coalesce(Sum("resolved"), 0),
+        failed=Count("pk", filter=Q(ok=False)),
+    )
+    run.found, run.new = totals["found"], totals["new"]
+    run.resolved, run.failed_checks = totals["resolved"], totals["failed"]
+    run.finished_at = run.progressed_at = timezone.now()
     run.status = RunStatus.DONE if run.failed_checks == 0 else RunStatus.PARTIAL
-    run.save(update_fields=["found", "new", "resolved", "failed_checks", "finished_at", "status"])
+    run.save(
+        update_fields=[
+            "found",
+            "new",
+            "resolved",
+            "failed_checks",
+            "finished_at",
+            "progressed_at",
+            "status",
+        ]
+    )
     logger.info(
         "Compliance run %s: %s checks, %s found, %s new, %s resolved, %s failed",
         run.pk,
-        len(wanted),
+        len(run.check_keys),
         run.found,
         run.new,
         run.resolved,

@@ -25,18 +25,18 @@ from compliance.selectors import (
     finding_detail_queryset,
     findings_unresolved,
     latest_run,
+    run_progress,
+    run_running,
     severity_trend,
     subject_admin_url,
     trend_runs,
 )
 from smartcoop.lib.forms import add_service_errors
 from smartcoop.lib.requests import request_user
-from smartcoop.lib.tasks import enqueue_on_commit
 
 VIEW = "compliance.view_finding"
 CHANGE = "compliance.change_finding"
 RUN = "compliance.run_checks"  # the permission
-RUN_TASK = "compliance.run_checks"  # the Celery task
 PAGE_SIZE = 50
 
 
@@ -79,6 +79,7 @@ def dashboard(request: HttpRequest, admin_context: dict[str, Any]) -> HttpRespon
         "rows": rows,
         "page": page,
         "latest_run": latest_run(),
+        "progress": run_running(),
         "can_change": request.user.has_perm(CHANGE),
         "can_run": request.user.has_perm(RUN),
         "run_form": RunForm(),
@@ -149,8 +150,8 @@ def _back_url(request: HttpRequest, finding: Finding) -> str:
 
 
 def run(request: HttpRequest, admin_context: dict[str, Any]) -> HttpResponse:
-    """Start one check or all of them in a worker (a full run takes tens of
-    seconds at the cooperative's size: not inside a web request)."""
+    """Start one check or all of them in a worker; a second start while a
+    run goes on is refused with what that run is doing."""
     if not request.user.has_perm(RUN):
         raise PermissionDenied
     form = RunForm(request.POST or None)
@@ -159,7 +160,12 @@ def run(request: HttpRequest, admin_context: dict[str, Any]) -> HttpResponse:
         back = reverse("admin:compliance_dashboard")
     if request.method == "POST" and form.is_valid():
         key = form.cleaned_data["check"]
-        enqueue_on_commit(RUN_TASK, [key] if key else None, request_user(request).pk)
+        try:
+            services.run_start(keys=[key] if key else None, acting_user=request_user(request))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(back)
         if key:
             messages.success(
                 request, _("The check “%(title)s” is running.") % {"title": CHECKS[key].title}
@@ -170,5 +176,20 @@ def run(request: HttpRequest, admin_context: dict[str, Any]) -> HttpResponse:
     if request.method == "POST":
         messages.error(request, _("Choose a check from the list."))
         return HttpResponseRedirect(back)
-    context = {**admin_context, "title": _("Run checks"), "form": form}
+    context = {
+        **admin_context,
+        "title": _("Run checks"),
+        "form": form,
+        "progress": run_running(),
+    }
     return TemplateResponse(request, "compliance/run.html", context)
+
+
+def run_progress_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar of one run, which htmx asks for every second while
+    the run goes on."""
+    if not request.user.has_perm(VIEW):
+        raise PermissionDenied
+    return TemplateResponse(
+        request, "compliance/_run_progress.html", {"progress": run_progress(pk=pk)}
+    )

@@ -25,6 +25,9 @@ class CoopAdminSite(admin.AdminSite):
     site_header = gettext_lazy("smartcoop back office")
     site_title = gettext_lazy("smartcoop back office")
     index_title = gettext_lazy("Administration")
+    # The header's one link to the member site is in admin/base_site.html,
+    # not Django's "View site" besides it.
+    site_url = None
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
@@ -41,7 +44,9 @@ class CoopAdminSite(admin.AdminSite):
             login_url = resolve_url("account_login")
             return HttpResponseRedirect(f"{login_url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
         if not (user.is_active and user.is_staff):
-            raise PermissionDenied
+            # A member who opened /admin/: say why not, in their language,
+            # on the member site's layout, and offer the way back.
+            return TemplateResponse(request, "admin/refused.html", status=403)
         if not is_mfa_enabled(user):
             messages.warning(request, _(str(MFA_REQUIRED)))
             return HttpResponseRedirect(reverse("mfa_activate_totp"))

@@ -3,6 +3,8 @@ change and delete on every model it shows, and the back-office actions it may
 open. The groups come from backoffice's migration (never clicked by hand); a
 model added to the admin without a decision for every role fails here."""
 
+from typing import Any
+
 import pytest
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin
@@ -263,7 +265,7 @@ def test_back_office_pages_open_for_their_groups_only(url_name):
 
 def test_the_demo_has_one_staff_user_per_role_with_two_factor_on():
     logins = seed_demo_logins()
-    by_role = {}
+    by_role: dict[str, list[Any]] = {}
     for login in logins:
         by_role.setdefault(login.role, []).append(login)
     assert sorted(by_role) == ["admin", "finance", "legal", "member", "services"]

@@ -2,12 +2,16 @@
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, redirect_stdout
+from io import StringIO
 from typing import Any
 
 from celery import current_app as celery_app
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from compliance.selectors import latest_run
+from compliance.services import nightly_run
 from invoicing import demo as invoicing_demo
 from members import demo as members_demo
 from members.models import Member
@@ -96,7 +100,32 @@ class Command(BaseCommand):
             )
             self.stdout.write("  " + ", ".join(f"{n} {name}" for name, n in counts.items()))
             self.stdout.write(f"Workspaces done in {time.perf_counter() - started:.1f} s.")
+        if created or latest_run() is None:
+            self._compliance()
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
         for login in logins:
             note = f"  ({login.note})" if login.note else ""
             self.stdout.write(f"  {login.role:<8} {login.email}  password: {login.password}{note}")
+
+    def _compliance(self) -> None:
+        """The nightly compliance run once, as the schedule does it (checks,
+        then the teams' digests), so the dashboard has findings to show."""
+        started = time.perf_counter()
+        self.stdout.write("Running the nightly compliance checks...")
+        # The development email backend prints each digest in full; its
+        # copies would bury this output.
+        console = settings.EMAIL_BACKEND.endswith("console.EmailBackend")
+        with redirect_stdout(StringIO()) if console else nullcontext():
+            run, digests = nightly_run()
+        self.stdout.write(
+            f"  {len(run.check_keys)} checks, {run.found} problems found, "
+            f"{run.failed_checks} checks failed"
+        )
+        for digest in digests:
+            self.stdout.write(
+                f"  digest to {digest.get_team_display()}: {digest.findings} new findings, "
+                f"{len(digest.recipients)} recipients"
+            )
+        if not digests:
+            self.stdout.write("  no digest sent (no team member with an email to send it to)")
+        self.stdout.write(f"Compliance done in {time.perf_counter() - started:.1f} s.")
