@@ -5,15 +5,20 @@ approve it, sees it in force, and follows the rule versions an invoice
 recorded."""
 
 import datetime
+from decimal import Decimal
+from importlib.resources import files
 
 import pytest
 from playwright.sync_api import Browser, expect
 
+from invoicing.models import InvoicePayment, UnmatchedBankLine
 from members.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo_logins
 from rules.models import RuleVersion
+from smartcoop.lib.ogm import ogm_format, ogm_from_number
 from tests.e2e.helpers import staff_signs_in
-from tests.factories import ClientFactory, PaidMemberFactory, issued_invoice
-from tests.helpers import first_of_next_month
+from tests.factories import ClientFactory, MemberFactory, PaidMemberFactory, issued_invoice
+from tests.helpers import bank_statement, first_of_next_month
+from tests.shares.support import subscribed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -93,4 +98,97 @@ def test_legal_drafts_edits_previews_and_a_second_lawyer_publishes(live_server, 
     used.get_by_role("link", name=KEY).click()
     expect(page.locator(".field-rule")).to_contain_text(KEY)
     expect(page.locator(".field-shown_value")).to_contain_text("6.5 %")
+    page.context.close()
+
+
+def _csv_amount(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",")
+
+
+def test_finance_finds_invoices_books_statements_reverses_and_exports_the_register(
+    live_server, browser: Browser, tmp_path
+):
+    seed_demo_logins()
+    member = PaidMemberFactory(legal_name="Lotte Maes", language="en")
+    paid_by_bank = issued_invoice(member, client=ClientFactory(member=member, name="Atelier Noord"))
+    waiting = issued_invoice(member, client=ClientFactory(member=member, name="Brouwerij Zuid"))
+    applicant = MemberFactory(legal_name="Joris Wouters")
+    subscription = subscribed(applicant, 1)
+    unknown = ogm_from_number(int(waiting.structured_reference[:10]) + 5000)  # invoices' range
+    base = live_server.url
+
+    page = browser.new_context(locale="en-US").new_page()
+    staff_signs_in(page, base, f"staff@{DEMO_DOMAIN}", DEMO_PASSWORD)
+
+    # --- Find an invoice by number, structured reference (both ways) and client --------
+    ogm = paid_by_bank.structured_reference
+    for term in [paid_by_bank.number, ogm_format(ogm), ogm, "Atelier Noord"]:
+        page.goto(f"{base}/admin/invoicing/invoice/")
+        page.locator("#searchbar").fill(term)
+        page.locator("#searchbar").press("Enter")
+        results = page.locator("#result_list tbody tr")
+        expect(results).to_have_count(1)
+        expect(results).to_contain_text(paid_by_bank.number)
+
+    # --- A CSV statement: two lines booked, one waits -----------------------------------
+    statement = tmp_path / "statement.csv"
+    statement.write_bytes(
+        bank_statement(
+            f"01/12/2026;{_csv_amount(paid_by_bank.amount_due)};EUR;{ogm_format(ogm)};"
+            "Atelier Noord;BE68539007547034;BANK-1",
+            f"01/12/2026;30,00;EUR;{ogm_format(subscription.structured_reference)};"
+            "Joris Wouters;BE71096123456769;BANK-2",
+            f"02/12/2026;{_csv_amount(waiting.amount_due)};EUR;{ogm_format(unknown)};"
+            "Brouwerij Zuid;BE43068243190101;BANK-3",
+        )
+    )
+    page.goto(f"{base}/admin/shares/payment/upload/")
+    page.get_by_label("Bank statement (CSV export or CODA)").set_input_files(str(statement))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#import-counts")).to_contain_text("booked: 2")
+    expect(page.locator("#import-counts")).to_contain_text("to_resolve: 1")
+    paid_by_bank.refresh_from_db()
+    subscription.refresh_from_db()
+    assert paid_by_bank.amount_due == 0 and subscription.status == "paid"
+
+    # --- A CODA statement (the parser's own sample): read, its lines wait ---------------
+    coda = tmp_path / "statement.cod"
+    coda.write_bytes((files("coda") / "CODA.txt").read_bytes())
+    page.goto(f"{base}/admin/shares/payment/upload/")
+    page.get_by_label("Bank statement (CSV export or CODA)").set_input_files(str(coda))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#import-counts")).to_contain_text("to_resolve")
+    expect(page.locator("#import-lines tbody tr").first).to_be_visible()
+
+    # --- Book the waiting line on the invoice it was meant for --------------------------
+    line = UnmatchedBankLine.objects.get(structured_reference=unknown)
+    page.goto(f"{base}/admin/invoicing/unmatchedbankline/{line.pk}/change/")
+    page.get_by_role("link", name="Resolve").click()
+    page.get_by_label("Book it on invoice").fill(waiting.number)
+    page.get_by_label("How it was resolved").fill("The client typed a wrong reference.")
+    page.get_by_role("button", name="Resolve a bank line").click()
+    expect(page.locator(".messagelist")).to_contain_text("The bank line is resolved.")
+    waiting.refresh_from_db()
+    assert waiting.amount_due == 0
+
+    # --- Reverse a payment booked by mistake --------------------------------------------
+    payment = InvoicePayment.objects.get(invoice=paid_by_bank)
+    page.goto(f"{base}/admin/invoicing/invoicepayment/{payment.pk}/change/")
+    page.get_by_role("link", name="Reverse this payment").click()
+    page.get_by_label("Why").fill("Booked twice by the bank.")
+    page.locator("#content form [type=submit]").click()
+    expect(page.locator(".messagelist")).to_contain_text("The payment was reversed.")
+    paid_by_bank.refresh_from_db()
+    assert paid_by_bank.amount_due > 0
+
+    # --- Export the share register as of a date -----------------------------------------
+    page.goto(f"{base}/admin/shares/registerentry/")
+    page.get_by_role("link", name="The share register as of a date").click()
+    page.get_by_label("As of").fill(datetime.date.today().isoformat())
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#register")).to_contain_text("Joris Wouters")
+    with page.expect_download() as download:
+        page.locator("#register-totals").get_by_role("link", name="CSV").click()
+    exported = download.value.path().read_text(encoding="utf-8-sig")
+    assert str(applicant.member_number) in exported and "Joris Wouters" in exported
     page.context.close()
