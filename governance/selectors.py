@@ -1,5 +1,6 @@
 """Reads of general assemblies that views, the admin, tasks and tests share."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -8,6 +9,8 @@ from django.shortcuts import get_object_or_404
 
 from governance.models import (
     LIVE_PROXY,
+    AgendaDocument,
+    AgendaItem,
     Assembly,
     AssemblyStatus,
     Ballot,
@@ -151,3 +154,56 @@ def ballot_by_receipt_hash(*, assembly: Assembly, receipt_hash: str) -> Publishe
     if not marks:
         return None
     return PublishedBallot(receipt_hash, marks[0][0], tuple(o for _, o in marks))
+
+
+def assemblies_upcoming_and_past(
+    *, now: datetime.datetime
+) -> tuple[list[Assembly], list[Assembly]]:
+    """Convened or later assemblies, split at `now`: one query."""
+    upcoming: list[Assembly] = []
+    past: list[Assembly] = []
+    for assembly in assemblies_for_members().order_by("starts_at", "pk"):
+        (upcoming if assembly.booking.ends_at > now else past).append(assembly)
+    past.reverse()
+    return upcoming, past
+
+
+def agenda_of(*, assembly: Assembly) -> QuerySet[AgendaItem]:
+    """The agenda with documents, resolution and options: three queries."""
+    return (
+        AgendaItem.objects.filter(assembly=assembly)
+        .select_related("resolution")
+        .prefetch_related("documents", "resolution__options")
+        .order_by("position")
+    )
+
+
+def document_get_visible(*, pk: int) -> AgendaDocument:
+    return get_object_or_404(
+        AgendaDocument.objects.exclude(item__assembly__status=AssemblyStatus.DRAFT), pk=pk
+    )
+
+
+def proxy_get_for_holder(*, holder: Member, pk: int) -> Proxy:
+    return get_object_or_404(Proxy.objects.select_related("assembly"), pk=pk, holder=holder)
+
+
+def proxy_get_for_grantor(*, grantor: Member, pk: int) -> Proxy:
+    return get_object_or_404(Proxy.objects.select_related("assembly"), pk=pk, grantor=grantor)
+
+
+def proxies_of(*, assembly: Assembly, member: Member) -> tuple[Proxy | None, list[Proxy]]:
+    """The live proxy `member` gave, and the live ones they were given: one query."""
+    given: Proxy | None = None
+    held: list[Proxy] = []
+    for proxy in (
+        Proxy.objects.filter(LIVE_PROXY, assembly=assembly)
+        .filter(Q(grantor=member) | Q(holder=member))
+        .select_related("grantor", "holder")
+        .order_by("pk")
+    ):
+        if proxy.grantor_id == member.pk:
+            given = proxy
+        else:
+            held.append(proxy)
+    return given, held
