@@ -510,23 +510,55 @@ def vote_cast(
 # --- The count ----------------------------------------------------------------------------
 
 
+_RESHUFFLE_SQL = [
+    "DROP TABLE IF EXISTS governance_reshuffle_ballots",
+    "DROP TABLE IF EXISTS governance_reshuffle_marks",
+    """CREATE TEMPORARY TABLE governance_reshuffle_ballots ON COMMIT DROP AS
+       SELECT id AS old_id, gen_random_uuid() AS new_id, resolution_id, receipt_hash
+       FROM governance_ballot WHERE resolution_id = ANY(%(resolutions)s)""",
+    """CREATE TEMPORARY TABLE governance_reshuffle_marks ON COMMIT DROP AS
+       SELECT b.new_id, m.option_id FROM governance_ballotmark m
+       JOIN governance_reshuffle_ballots b ON b.old_id = m.ballot_id""",
+    """DELETE FROM governance_ballotmark
+       WHERE ballot_id IN (SELECT old_id FROM governance_reshuffle_ballots)""",
+    """DELETE FROM governance_ballot
+       WHERE id IN (SELECT old_id FROM governance_reshuffle_ballots)""",
+    """INSERT INTO governance_ballot (id, resolution_id, receipt_hash)
+       SELECT new_id, resolution_id, receipt_hash FROM governance_reshuffle_ballots
+       ORDER BY random()""",
+    """INSERT INTO governance_ballotmark (id, ballot_id, option_id)
+       SELECT gen_random_uuid(), new_id, option_id FROM governance_reshuffle_marks
+       ORDER BY random()""",
+    "DROP TABLE governance_reshuffle_marks",
+    "DROP TABLE governance_reshuffle_ballots",
+]
+
+
 def _ballots_reshuffle(assembly: Assembly) -> None:
     """Write every ballot of the assembly again, in random order, with new
     keys: afterwards neither the rows' physical order nor their transaction
     ids (PostgreSQL's xmin, shared by a VoteCast row and the ballot written
-    with it) say anything of who cast which ballot."""
+    with it) say anything of who cast which ballot. On PostgreSQL in SQL
+    (160,000 ballots in seconds); elsewhere (the embedded SQLite) in Python."""
+    resolutions = list(
+        Resolution.objects.filter(item__assembly=assembly).values_list("pk", flat=True)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for statement in _RESHUFFLE_SQL:
+                cursor.execute(statement, {"resolutions": resolutions})
+        return
     ballots = list(
-        Ballot.objects.filter(resolution__item__assembly=assembly).values_list(
+        Ballot.objects.filter(resolution__in=resolutions).values_list(
             "pk", "resolution_id", "receipt_hash"
         )
     )
     marks: dict[Any, list[int]] = {}
     for ballot_id, option_id in BallotMark.objects.filter(
-        ballot__resolution__item__assembly=assembly
+        ballot__resolution__in=resolutions
     ).values_list("ballot_id", "option_id"):
         marks.setdefault(ballot_id, []).append(option_id)
-    BallotMark.objects.filter(ballot__resolution__item__assembly=assembly).delete()
-    Ballot.objects.filter(resolution__item__assembly=assembly).delete()
+    Ballot.objects.filter(resolution__in=resolutions).delete()  # marks cascade
     shuffler = secrets.SystemRandom()
     shuffler.shuffle(ballots)
     new_ballots = [Ballot(resolution_id=r, receipt_hash=h) for _, r, h in ballots]
