@@ -46,6 +46,8 @@ ROLES: dict[str, dict[str, str]] = {
         "documents.invoicedocument": "v",
         "einvoicing.einvoicedocument": "v",
         "einvoicing.peppoltransmission": "vc",  # send a failed transmission again
+        "governance.assembly": "",
+        "governance.proxy": "",
         "invoicing.activity": "v",
         "invoicing.client": "v",
         "invoicing.invoice": "v",
@@ -80,6 +82,9 @@ ROLES: dict[str, dict[str, str]] = {
         "documents.invoicedocument": "",
         "einvoicing.einvoicedocument": "",
         "einvoicing.peppoltransmission": "",
+        # The general assembly's secretariat (convocation, agenda, count).
+        "governance.assembly": "vacd",
+        "governance.proxy": "v",
         "invoicing.activity": "",
         "invoicing.client": "",
         "invoicing.invoice": "",
@@ -114,6 +119,8 @@ ROLES: dict[str, dict[str, str]] = {
         "documents.invoicedocument": "v",
         "einvoicing.einvoicedocument": "v",
         "einvoicing.peppoltransmission": "v",
+        "governance.assembly": "v",
+        "governance.proxy": "v",
         "invoicing.activity": "v",
         "invoicing.client": "v",
         "invoicing.invoice": "v",

@@ -114,3 +114,14 @@ if [ "${BENCH_SKIP_COMPLIANCE:-0}" != "1" ] && [ "${BENCH_ONLY:-compliance}" = "
   wait "$bench_pid"
   bench_pid=""
 fi
+
+# General assembly (issue 18): the tally of 16,000 voters x 10 resolutions,
+# then 32 concurrent voters against a one-query view. `BENCH_ONLY=governance
+# bash bench/run.sh` runs only this part; BENCH_GOVERNANCE_ARGS passes options.
+if [ "${BENCH_SKIP_GOVERNANCE:-0}" != "1" ] && [ "${BENCH_ONLY:-governance}" = "governance" ]; then
+  # shellcheck disable=SC2086
+  python bench/bench_governance.py ${BENCH_GOVERNANCE_ARGS:-} &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+fi

@@ -3,10 +3,11 @@
 import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from members.models import ArtistCertificateType, LegalNameChange, Member, Status
+from members.models import ArtistCertificateType, LegalNameChange, Member, Status, StatusChange
 
 
 def member_for_user(*, user: User | AnonymousUser) -> Member | None:
@@ -48,6 +49,24 @@ def member_list() -> QuerySet[Member]:
 def members_current() -> QuerySet[Member]:
     """Members whose membership is current (status member), by member number."""
     return Member.objects.filter(status=Status.MEMBER).order_by("member_number")
+
+
+def members_with_status_on(*, status: str, on: datetime.date) -> QuerySet[Member]:
+    """Members whose status was `status` at the end of day `on` (a general
+    assembly's record date), from the status changes: a member's status on a
+    day is the one they moved out of by their first change effective after it,
+    or their current status if none came later. One query; other apps narrow
+    their own rows with it (`member__in=`)."""
+    first_later_change = (
+        StatusChange.objects.filter(member=OuterRef("pk"), effective_on__gt=on)
+        .order_by("effective_on", "changed_at", "pk")
+        .values("from_status")[:1]
+    )
+    return (
+        Member.objects.annotate(status_then=Coalesce(Subquery(first_later_change), "status"))
+        .filter(status_then=status)
+        .order_by("member_number")
+    )
 
 
 def members_artist_certificate_ending(*, by: datetime.date) -> QuerySet[Member]:

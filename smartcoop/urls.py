@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("einvoicing.urls")),
     path("workspaces/", include("workspaces.urls")),
+    path("assemblies/", include("governance.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -48,6 +48,8 @@ from django.utils.html import escape
 
 from documents.models import DeliveryStatus, DocumentExport, InvoiceDelivery
 from documents.services import documents_export_build, documents_export_request
+from governance import services as governance_services
+from governance.models import Proxy
 from invoicing.models import Activity, Invoice, InvoiceLine
 from invoicing.models import Client as InvoiceClient
 from members.models import ConsentKind, LegalNameChange, Member
@@ -59,6 +61,7 @@ from tests.factories import (
     ClientFactory,
     LocationFactory,
     MemberFactory,
+    PaidMemberFactory,
     ResourceFactory,
     StaffFactory,
     draft_invoice,
@@ -455,6 +458,56 @@ MATRIX: list[Row] = [
     Row("workspaces:feed_manage", anon_and_logged_in(LOGIN, 405)),
     Row("workspaces:feed_manage", members_only(To("workspaces:my_bookings")), method="post"),
     Row("workspaces:feed", every(200), kwargs=lambda o: {"token": o.feed.token}),
+    # --- Governance: assemblies are every member's; proxies are scoped ---------------
+    Row("governance:assemblies", members_only(200)),
+    Row("governance:assembly", members_only(200), kwargs=lambda o: {"pk": o.assembly.pk}),
+    Row("governance:vote", members_only(200), kwargs=lambda o: {"pk": o.assembly.pk}),
+    Row("governance:receipts", members_only(200), kwargs=lambda o: {"pk": o.assembly.pk}),
+    Row("governance:document", members_only(200), kwargs=lambda o: {"pk": o.agenda_doc.pk}),
+    Row(
+        "governance:proxy_appoint",
+        anon_and_logged_in(LOGIN, 405),
+        kwargs=lambda o: {"pk": o.assembly.pk},
+    ),
+    Row(
+        "governance:proxy_appoint",
+        members_only(200),  # no member number: the form comes back with its error
+        method="post",
+        kwargs=lambda o: {"pk": o.assembly.pk},
+    ),
+    Row(
+        "governance:proxy_confirm",
+        anon_and_logged_in(LOGIN, 405),
+        kwargs=lambda o: {"pk": o.proxy_held.pk},
+    ),
+    Row(
+        "governance:proxy_confirm",
+        owner_only(To("governance:assembly", lambda o: {"pk": o.assembly.pk})),
+        method="post",
+        kwargs=lambda o: {"pk": o.proxy_held.pk},
+    ),
+    Row(
+        "governance:proxy_decline",
+        anon_and_logged_in(LOGIN, 405),
+        kwargs=lambda o: {"pk": o.proxy_held.pk},
+    ),
+    Row(
+        "governance:proxy_decline",
+        owner_only(To("governance:assembly", lambda o: {"pk": o.assembly.pk})),
+        method="post",
+        kwargs=lambda o: {"pk": o.proxy_held.pk},
+    ),
+    Row(
+        "governance:proxy_revoke",
+        anon_and_logged_in(LOGIN, 405),
+        kwargs=lambda o: {"pk": o.proxy_held.pk},
+    ),
+    Row(
+        "governance:proxy_revoke",
+        owner_only(To("governance:assembly", lambda o: {"pk": o.assembly.pk})),
+        method="post",
+        kwargs=lambda o: {"pk": o.proxy_given.pk},
+    ),
     Row("set_language", every(To("dashboard"))),  # GET changes nothing, goes home
     Row(
         "set_language",
@@ -612,6 +665,35 @@ def _static_storage_without_manifest(settings: Any) -> None:
         }
 
 
+def _convened_assembly(staff: User, owner: Member) -> tuple[Any, ...]:
+    start = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=20)
+    assembly = governance_services.assembly_create(
+        title="GA",
+        resource=ResourceFactory(),
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        remote_allowed=True,
+        voting_opens_at=start - datetime.timedelta(days=3),
+        voting_closes_at=start + datetime.timedelta(hours=2),
+        record_date=datetime.date.today(),
+        acting_user=staff,
+    )
+    item = governance_services.agenda_item_add(
+        assembly=assembly, title="Accounts", description="", acting_user=staff
+    )
+    document = governance_services.agenda_document_add(
+        item=item, title="Accounts", content=b"%PDF-1.4\n%%EOF\n", acting_user=staff
+    )
+    governance_services.assembly_convene(assembly=assembly, acting_user=staff)
+    owner = Member.objects.get(pk=owner.pk)  # a member now: a share is paid
+    grantor, holder = PaidMemberFactory(), PaidMemberFactory()
+    held = governance_services.proxy_appoint(
+        assembly=assembly, grantor=grantor, holder_number=owner.member_number
+    )
+    given = Proxy.objects.create(assembly=assembly, grantor=owner, holder=holder)
+    return assembly, document, held, given
+
+
 def _the_owners_world() -> Objects:
     member, other_member = MemberFactory(), MemberFactory()
     staff_user, staff_no_mfa = StaffFactory(), StaffFactory(mfa=False)
@@ -645,6 +727,9 @@ def _the_owners_world() -> Objects:
         acting_user=member.user,
     )
     feed = workspace_services.calendar_feed_renew(member=member, acting_user=member.user)
+    # A convened general assembly in 20 days with one agenda PDF; a member
+    # asks the owner to hold their proxy, and the owner gave theirs to another.
+    assembly, agenda_doc, proxy_held, proxy_given = _convened_assembly(staff_user, member)
     # The owner (a member now: a share is paid) has a client, an activity, a
     # draft and an issued invoice.
     client = ClientFactory(member=member)
@@ -669,6 +754,10 @@ def _the_owners_world() -> Objects:
     documents_export_build(export_id=export.pk)
     return Objects(
         export=export,
+        assembly=assembly,
+        agenda_doc=agenda_doc,
+        proxy_held=proxy_held,
+        proxy_given=proxy_given,
         failed_delivery=failed_delivery,
         location=location,
         room=room,
