@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "workspaces",
     "documents",
     "einvoicing",
+    "pay",
     "compliance",
     "dashboard",
 ]

@@ -18,6 +18,7 @@ PACKAGES = [
     "workspaces",
     "documents",
     "einvoicing",
+    "pay",
     "compliance",
     "dashboard",
 ]
