@@ -12,10 +12,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Activity, Invoice
+from members.models import Member
+from pay.payroll import Breakdown, FamilySituation
 from smartcoop.lib.models import AppendOnly
 
 ENTRIES_ARE_APPEND_ONLY = _(
@@ -134,3 +136,77 @@ class LedgerEntry(AppendOnly):
     @property
     def is_income(self) -> bool:
         return self.amount > 0
+
+
+class PayRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class PayRequest(models.Model):
+    """A member's request to be paid for work done, with its breakdown as
+    simulated when asked (pay.payroll); approving it charges the budget
+    used to the activity as a salary entry."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="pay_requests")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="pay_requests")
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PayRequestStatus.choices,
+        default=PayRequestStatus.REQUESTED,
+    )
+    work_dates = models.JSONField(_("work dates"), default=list)
+    first_day = models.DateField(_("first day of work"))
+    last_day = models.DateField(_("last day of work"))
+    description = models.TextField(_("description of the work"))
+    situation = models.CharField(
+        _("family situation"), max_length=20, choices=FamilySituation.choices
+    )
+    children = models.PositiveSmallIntegerField(_("dependent children"), default=0)
+    # The breakdown (pay.payroll.Breakdown.as_json) and its two ends.
+    breakdown = models.JSONField(default=dict)
+    budget = models.DecimalField(_("budget used"), max_digits=12, decimal_places=2)
+    net = models.DecimalField(_("net paid"), max_digits=12, decimal_places=2)
+    pay_date = models.DateField(_("payment date"))
+    rules_used = models.JSONField(default=dict, blank=True)
+    salary_entry = models.OneToOneField(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="pay_request"
+    )
+    refusal_reason = models.CharField(_("reason for refusal"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pay request")
+        verbose_name_plural = _("pay requests")
+        indexes = [
+            models.Index(fields=["status", "pay_date"], name="pay_request_status_date"),
+            models.Index(fields=["member", "-created_at"], name="pay_request_member"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gt=0), name="pay_request_budget_positive"),
+            models.CheckConstraint(
+                condition=Q(first_day__lte=F("last_day")), name="pay_request_days_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(salary_entry__isnull=False),
+                name="pay_request_approved_has_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.first_day:%d/%m/%Y}-{self.last_day:%d/%m/%Y}"
+
+    @property
+    def figures(self) -> Breakdown:
+        """The stored breakdown as Decimals."""
+        return Breakdown(**{name: Decimal(value) for name, value in self.breakdown.items()})

@@ -1,13 +1,26 @@
 """Reads of the activity accounts that pages, admin and the nightly check share."""
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from invoicing.models import Activity, DocumentKind, Invoice, InvoiceStatus
-from pay.models import INVOICE_KINDS, ActivityAccount, LedgerEntry
+from members.models import Member
+from pay import catalogue
+from pay.models import (
+    INVOICE_KINDS,
+    ActivityAccount,
+    LedgerEntry,
+    PayRequest,
+    PayRequestStatus,
+)
+from pay.payroll import KeyFormula, Rates
+from rules.selectors import rule_value, rules_on
 
 ZERO = Decimal("0.00")
 
@@ -114,3 +127,46 @@ def balance_mismatches() -> Iterator[BalanceMismatch]:
                 from_entries=from_entries,
                 from_invoices=expected,
             )
+
+
+def pay_rates(on: datetime.date) -> tuple[Rates, dict[str, int]]:
+    """The rates and key formula in force on `on`, with the rule versions used."""
+    rules = rules_on(catalogue.KEYS, on=on)
+    rates = Rates(
+        employer=rules.value(catalogue.EMPLOYER_RATE) / 100,
+        employee=rules.value(catalogue.EMPLOYEE_RATE) / 100,
+        holiday=rules.value(catalogue.HOLIDAY_RATE) / 100,
+        formula=KeyFormula.from_rule(rules.value(catalogue.WITHHOLDING)),
+    )
+    return rates, rules.provenance()
+
+
+def working_days_to_pay(on: datetime.date) -> int:
+    return int(rule_value(catalogue.WORKING_DAYS_TO_PAY, on=on))
+
+
+def pay_requests_of(member: Member) -> QuerySet[PayRequest]:
+    return PayRequest.objects.filter(member=member).select_related("activity")
+
+
+def pay_request_get_owned(*, member: Member, pk: int) -> PayRequest:
+    """The member's own request; another member's answers 404."""
+    return get_object_or_404(pay_requests_of(member), pk=pk)
+
+
+def activity_get_owned(*, member: Member, pk: int) -> Activity:
+    return get_object_or_404(Activity.objects.filter(member=member), pk=pk)
+
+
+def next_payment(member: Member) -> PayRequest | None:
+    """The member's next payment: the earliest approved or requested pay
+    request not yet due (dashboard)."""
+    return (
+        PayRequest.objects.filter(
+            member=member,
+            status__in=[PayRequestStatus.REQUESTED, PayRequestStatus.APPROVED],
+            pay_date__gte=timezone.localdate(),
+        )
+        .order_by("pay_date", "pk")
+        .first()
+    )

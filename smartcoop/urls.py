@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("invoicing.urls")),
     path("", include("documents.urls")),
     path("", include("einvoicing.urls")),
+    path("", include("pay.urls")),
     path("workspaces/", include("workspaces.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
