@@ -167,6 +167,7 @@ def next_payment(member: Member) -> PayRequest | None:
             status__in=[PayRequestStatus.REQUESTED, PayRequestStatus.APPROVED],
             pay_date__gte=timezone.localdate(),
         )
+        .select_related("activity")
         .order_by("pay_date", "pk")
         .first()
     )

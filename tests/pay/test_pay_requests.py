@@ -17,6 +17,7 @@ from pay.models import EntryKind, LedgerEntry, PayRequest, PayRequestStatus
 from smartcoop.lib.money import format_money
 from tests.clock import TODAY
 from tests.factories import ActivityFactory, MemberFactory, StaffFactory
+from tests.helpers import staff_client
 from tests.invoicing.support import issued
 from tests.pay.support import assert_consistent, balance
 
@@ -235,3 +236,32 @@ def test_the_ledger_page_has_a_fixed_query_count(
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(entries, 25)
     assert response.context["balance"] == SHARE - (entries - 1)
+
+
+def test_staff_approve_in_the_admin(member, activity):
+    request = ask(member, activity)
+    client, _staff = staff_client("view_payrequest", "change_payrequest")
+    response = client.post(
+        reverse("admin:pay_payrequest_changelist"),
+        {"action": "approve", "_selected_action": [request.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert request.status == PayRequestStatus.APPROVED
+    assert balance(activity) == SHARE - request.budget
+    page = client.get(reverse("admin:pay_payrequest_change", args=[request.pk]))
+    assert page.status_code == 200
+    assert b'name="budget"' not in page.content  # looked at, never edited
+
+
+def test_the_dashboard_shows_the_next_payment_and_its_date(client, member, activity):
+    client.force_login(member.user)
+    # The member reads the platform in Dutch (their profile's language).
+    assert "Geen betaling onderweg." in client.get(reverse("dashboard")).content.decode()
+    request = ask(member, activity)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert f"{format_money(request.net, 'nl')} op maandag 30 november" in page
+    other = MemberFactory(status="member")
+    client.force_login(other.user)
+    assert format_money(request.net, "nl") not in client.get(reverse("dashboard")).content.decode()
