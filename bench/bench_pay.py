@@ -2,7 +2,8 @@
 
 Run by bench/run.sh (production settings, DATABASE_URL pointing at its
 server; BENCH_ONLY=pay for this part alone). It makes a fresh database
-`bench_pay`, migrates it, and writes with bulk inserts: `--members` (300)
+`bench_pay`, migrates it, and writes with bulk inserts: `--members` (20:
+the factories hash passwords with the production hasher, which is slow)
 members, `--activities` (30,000) activities spread over them, each with
 `--invoices-per` (4) issued invoices and their income entries; and one more
 activity with `--big` (10,000) entries. Then:
@@ -141,7 +142,7 @@ def p95(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Activity account benchmarks (issue 17).")
-    parser.add_argument("--members", type=int, default=300)
+    parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--activities", type=int, default=30_000)
     parser.add_argument("--invoices-per", type=int, default=4)
     parser.add_argument("--big", type=int, default=10_000)
