@@ -125,3 +125,16 @@ if [ "${BENCH_SKIP_GOVERNANCE:-0}" != "1" ] && [ "${BENCH_ONLY:-governance}" = "
   wait "$bench_pid"
   bench_pid=""
 fi
+
+# Activity accounts (issue 17): 30,000 activities with their income entries
+# and one of 10,000 entries: the balance read, the ledger page, the nightly
+# balance check against a count(*) of the entries. `BENCH_ONLY=pay bash
+# bench/run.sh` runs only this part; BENCH_PAY_ARGS passes options.
+if [ "${BENCH_SKIP_PAY:-0}" != "1" ] && [ "${BENCH_ONLY:-pay}" = "pay" ]; then
+  python manage.py collectstatic --noinput -v0
+  # shellcheck disable=SC2086
+  python bench/bench_pay.py ${BENCH_PAY_ARGS:-} &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+fi

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 
 from invoicing.selectors import InvoicingDashboard, invoicing_dashboard
 from members.selectors import member_for_user
+from pay.selectors import next_payment
 from workspaces.selectors import next_booking
 
 CHART_WIDTH = 600
@@ -72,6 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "invoicing": figures,
             "bars": turnover_bars(figures),
             "next_booking": next_booking(member=member),
+            "next_payment": next_payment(member),
             "chart": {
                 "width": CHART_WIDTH,
                 "height": CHART_HEIGHT,

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "documents",
     "einvoicing",
     "governance",
+    "pay",
     "compliance",
     "dashboard",
     "backoffice",

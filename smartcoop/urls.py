@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("invoicing.urls")),
     path("", include("documents.urls")),
     path("", include("einvoicing.urls")),
+    path("", include("pay.urls")),
     path("workspaces/", include("workspaces.urls")),
     path("assemblies/", include("governance.urls")),
     path("accounts/", include("allauth.urls")),

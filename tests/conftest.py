@@ -115,6 +115,7 @@ def restore_seed_data() -> None:
     if not Rule.objects.exists():
         import_module("rules.migrations.0004_seed_catalogue").seed(global_apps, None)
     import_module("governance.migrations.0002_seed_catalogue").seed(global_apps, None)
+    import_module("pay.migrations.0003_seed_rules").seed(global_apps, None)
     import_module("invoicing.migrations.0006_documents_are_final_and_swept").schedule_sweep(
         global_apps
     )

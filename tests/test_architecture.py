@@ -18,6 +18,8 @@ PACKAGES = [
     "workspaces",
     "documents",
     "einvoicing",
+    "pay",
+    "governance",
     "compliance",
     "dashboard",
     "backoffice",

@@ -29,6 +29,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -53,6 +54,7 @@ from governance.models import Proxy
 from invoicing.models import Activity, Invoice, InvoiceLine
 from invoicing.models import Client as InvoiceClient
 from members.models import ConsentKind, LegalNameChange, Member
+from pay import services as pay_services
 from shares import services as share_services
 from shares.models import Certificate, ExitRequest, RegisterEntry, Subscription
 from smartcoop.admin_site import MFA_REQUIRED
@@ -229,6 +231,10 @@ def own_client(o: Objects) -> dict[str, Any]:
 
 def own_activity(o: Objects) -> dict[str, Any]:
     return {"pk": o.activity.pk}
+
+
+def own_pay_request(o: Objects) -> dict[str, Any]:
+    return {"pk": o.pay_request.pk}
 
 
 def own_location(o: Objects) -> dict[str, Any]:
@@ -434,6 +440,13 @@ MATRIX: list[Row] = [
         method="post",
         kwargs=own_activity,
     ),
+    # --- Pay: the activity's account and pay requests are the owner's alone.
+    Row("pay:activity_account", owner_only(200), kwargs=own_activity),
+    Row("pay:pay_request_create", owner_only(200), kwargs=own_activity),
+    Row("pay:pay_request_create", owner_only(200), method="post", kwargs=own_activity),
+    Row("pay:pay_request_preview", anon_and_logged_in(LOGIN, 405), kwargs=own_activity),
+    Row("pay:pay_request_preview", owner_only(200), method="post", kwargs=own_activity),
+    Row("pay:pay_request_detail", owner_only(200), kwargs=own_pay_request),
     # --- Workspaces: browsing needs a login; booking needs a member profile (the
     # owner's share is paid; the other member's is not, so their booking is
     # refused with a message on the same page); the feed's token is its key.
@@ -736,6 +749,17 @@ def _the_owners_world() -> Objects:
     activity = ActivityFactory(member=member)
     draft = draft_invoice(member, client=client, activity=activity)
     invoice = issued_invoice(member, client=client, activity=activity)
+    pay_request = pay_services.pay_request_create(
+        member=member,
+        activity=activity,
+        work_dates=[datetime.date.today()],
+        description="Translation",
+        budget=Decimal("100.00"),
+        net_wanted=None,
+        situation="single",
+        children=0,
+        acting_user=member.user,
+    )
     failed_delivery = InvoiceDelivery.objects.create(
         invoice=invoice,
         recipient="billing@example.be",
@@ -753,6 +777,7 @@ def _the_owners_world() -> Objects:
     )
     documents_export_build(export_id=export.pk)
     return Objects(
+        pay_request=pay_request,
         export=export,
         assembly=assembly,
         agenda_doc=agenda_doc,

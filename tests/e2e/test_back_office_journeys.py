@@ -80,7 +80,8 @@ def test_legal_drafts_edits_previews_and_a_second_lawyer_publishes(live_server, 
     page.get_by_role("button", name="Go").click()
     expect(page.locator(".messagelist")).to_contain_text("Published")
     draft.refresh_from_db()
-    assert draft.status == "published" and draft.approver.email == f"legal2@{DEMO_DOMAIN}"
+    assert draft.status == "published" and draft.approver is not None
+    assert draft.approver.email == f"legal2@{DEMO_DOMAIN}"
 
     # In force on that day: the list's next change, and the timeline.
     page.goto(f"{base}/admin/rules/rule/?q={KEY}")
