@@ -16,12 +16,12 @@ The EN 16931 model (architecture.md, Rules that keep the data right):
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from rules.selectors import rules_on
 from rules.values import LocalizedText
-from smartcoop.lib.money import round_cents
+from smartcoop.lib.money import CENT, format_money, round_cents
 
 HUNDRED = Decimal(100)
 
@@ -68,7 +68,24 @@ class Totals:
 
 
 def line_net(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """Quantity × unit price (up to 4 decimals), rounded once, half up, to
+    the cent: 1 250 words at €0.085 are €106.25."""
     return round_cents(quantity * unit_price)
+
+
+def price_places(unit_price: Decimal) -> int:
+    """The decimals a price shows: the ones it has, at least 2 (0.0850 → 3)."""
+    exponent = unit_price.normalize().as_tuple().exponent
+    return max(2, -exponent if isinstance(exponent, int) else 2)
+
+
+def format_price(unit_price: Decimal, language: str) -> str:
+    """A unit price in the language's money format with the decimals it has,
+    at least the cents: € 0,085 (nl, fr), €1,234.5678 (en), € 85,00."""
+    places = price_places(unit_price)
+    exact = unit_price.quantize(Decimal(1).scaleb(-places))
+    cents = format_money(exact.quantize(CENT, rounding=ROUND_DOWN), language)
+    return cents + f"{abs(exact):f}".partition(".")[2][2:]
 
 
 def compute_totals(lines: Sequence[LineInput], *, contribution_rate: Decimal) -> Totals:

@@ -25,8 +25,8 @@ from invoicing.models import (
     Unit,
 )
 from invoicing.selectors import InvoiceFilters
-from invoicing.services import ClientData, LineData
-from invoicing.validation import PRICE_PLACES, QUANTITY_PLACES
+from invoicing.services import ClientData, LineData, check_unit_price
+from invoicing.validation import QUANTITY_PLACES
 from members.models import Language
 from smartcoop.lib.forms import LocalDecimalField
 from smartcoop.lib.numbers import check_decimal, parse_decimal
@@ -54,10 +54,13 @@ def lines_from_post(data: Mapping[str, Any]) -> list[dict[str, str]]:
     return lines
 
 
-def _read_number(text: str, *, places: int, language: str) -> Decimal:
+def _read_number(text: str, *, name: str, language: str) -> Decimal:
     if not text.strip():
         raise ValidationError(forms.Field.default_error_messages["required"], code="required")
-    return check_decimal(parse_decimal(text, language=language), places=places)
+    value = parse_decimal(text, language=language)
+    if name == "unit_price":  # up to 4 decimals, with its own message
+        return check_unit_price(value)
+    return check_decimal(value, places=QUANTITY_PLACES)
 
 
 @dataclass
@@ -113,9 +116,9 @@ def read_line_rows(rows: list[dict[str, str]], *, language: str) -> LineRows:
     read = LineRows(rows=rows)
     for index, row in enumerate(read.rows):
         numbers: dict[str, Decimal] = {}
-        for name, places in (("quantity", QUANTITY_PLACES), ("unit_price", PRICE_PLACES)):
+        for name in ("quantity", "unit_price"):
             try:
-                numbers[name] = _read_number(row[name], places=places, language=language)
+                numbers[name] = _read_number(row[name], name=name, language=language)
             except ValidationError as exc:
                 read.errors[f"lines-{index}-{name}"] = exc.messages
         read.numbers.append(numbers)
@@ -146,7 +149,7 @@ def read_quantities(
         if not text:
             continue
         try:
-            quantities[line.pk] = _read_number(text, places=QUANTITY_PLACES, language=language)
+            quantities[line.pk] = _read_number(text, name="quantity", language=language)
         except ValidationError as exc:
             errors[name] = exc.messages
     return quantities, errors

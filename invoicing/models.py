@@ -420,7 +420,8 @@ class InvoiceLine(models.Model):
     description = models.CharField(_("description"), max_length=300)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=3, choices=Unit.choices, default=Unit.UNIT)
-    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=12, decimal_places=2)
+    # Up to 4 decimals: translators quote €0.085 a word (decisions.md 10, revised).
+    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=14, decimal_places=4)
     vat_category = models.CharField(_("VAT category"), max_length=2)
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
     net_amount = models.DecimalField(_("amount excl. VAT"), max_digits=14, decimal_places=2)

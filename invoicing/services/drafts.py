@@ -2,7 +2,7 @@
 supply, and the totals shown live (the same arithmetic issuing uses)."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from invoicing.calculation import (
     Totals,
     VatOption,
     compute_totals,
+    line_net,
     vat_option_for,
     vat_options,
 )
@@ -41,6 +42,7 @@ from invoicing.services.common import (
     UNIT_UNKNOWN,
     VAT_NOT_VALID_ON_DATE,
     VAT_UNKNOWN,
+    ZERO_TOTAL,
     field_error,
 )
 from invoicing.validation import (
@@ -48,6 +50,7 @@ from invoicing.validation import (
     DESCRIPTION_TOO_LONG,
     PRICE_NEGATIVE,
     PRICE_PLACES,
+    PRICE_TOO_PRECISE,
     QUANTITY_NOT_POSITIVE,
     QUANTITY_PLACES,
 )
@@ -96,6 +99,20 @@ def _number(value: Decimal, places: int) -> Decimal:
     return check_decimal(value, places=places)
 
 
+def check_unit_price(value: Decimal) -> Decimal:
+    """A unit price: at most 4 decimals (PRICE_TOO_PRECISE names the limit),
+    a sane size, never negative."""
+    try:
+        price = check_decimal(value, places=PRICE_PLACES)
+    except ValidationError as exc:
+        if exc.code == "too_precise":
+            raise ValidationError(PRICE_TOO_PRECISE, code="too_precise") from exc
+        raise
+    if price < 0:
+        raise ValidationError(PRICE_NEGATIVE, code="price_negative")
+    return price
+
+
 def parse_lines(
     lines: Sequence[LineData], *, supply_date: datetime.date, credit_note: bool = False
 ) -> tuple[list[ParsedLine], dict[str, int]]:
@@ -133,9 +150,7 @@ def parse_lines(
             quantity = None
             errors.setdefault(prefix + "quantity", []).append(exc)
         try:
-            unit_price = _number(line.unit_price, PRICE_PLACES)
-            if unit_price < 0:
-                raise ValidationError(PRICE_NEGATIVE)
+            unit_price = check_unit_price(line.unit_price)
         except ValidationError as exc:
             unit_price = None
             errors.setdefault(prefix + "unit_price", []).append(exc)
@@ -159,6 +174,12 @@ def parse_lines(
     if errors:
         raise ValidationError(errors)
     return parsed, provenance
+
+
+def is_zero_total(lines: Iterable[LineInput]) -> bool:
+    """True when the lines come to €0.00: such an invoice would use a number
+    of the series for nothing (ZERO_TOTAL)."""
+    return all(line_net(line.quantity, line.unit_price) == 0 for line in lines)
 
 
 def parse_payment_term(days: int, *, on: datetime.date) -> tuple[int, dict[str, int]]:
@@ -226,6 +247,8 @@ def invoice_draft_check(
         parsed, _provenance = parse_lines(lines, supply_date=supply_date)
     except ValidationError as exc:
         errors.update(exc.error_dict)
+    if parsed and not errors and is_zero_total(line.as_input() for line in parsed):
+        errors["__all__"] = [ZERO_TOTAL]
     if errors:
         raise ValidationError(errors)
     return supply_date, term, parsed

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from invoicing import en16931, extensions, snapshots
-from invoicing.calculation import compute_totals
+from invoicing.calculation import LineInput, compute_totals
 from invoicing.models import Client, Invoice, InvoiceStatus
 from invoicing.services.common import (
     ALREADY_ISSUED,
@@ -30,9 +30,10 @@ from invoicing.services.common import (
     PAYMENT_TERM_MAX,
     REFERENCE_BASE,
     TERM_TOO_LONG,
+    ZERO_TOTAL,
     field_error,
 )
-from invoicing.services.drafts import LineData, parse_lines
+from invoicing.services.drafts import LineData, is_zero_total, parse_lines
 from invoicing.services.numbering import number_assign
 from members.models import Status
 from rules.selectors import rules_on
@@ -88,6 +89,11 @@ def _issue_problems(invoice: Invoice, today: datetime.date) -> tuple[list[Any], 
             errors.append(_lazy_format(CLIENT_NEEDS_VAT_NUMBER, category=category))
     if not categories:
         errors.append(NO_LINES)
+    elif is_zero_total(
+        LineInput(line.quantity, line.unit_price, line.vat_category, line.vat_rate)
+        for line in invoice.lines.all()
+    ):
+        errors.append(ZERO_TOTAL)
     errors.extend(en16931.problems(client=invoice.client, lines=invoice.lines.all()))
     day = rules_on([ISSUE_DEADLINE_DAY], on=today).value(ISSUE_DEADLINE_DAY)
     deadline = issue_deadline(invoice.supply_date, day=day)

@@ -26,6 +26,7 @@ from documents.rendering import RenderedDocument, RenderError
 from einvoicing import peppol
 from einvoicing.ubl import CAC, CBC, UblRenderer
 from invoicing import services
+from invoicing.calculation import line_net
 from invoicing.models import Activity, ActivityKind, Client, Invoice
 from invoicing.services import LineData
 from members.models import Member
@@ -479,6 +480,28 @@ def test_rounding_stress(me) -> None:
     assert_valid(ubl(credit(invoice, quantities={pages.pk: Decimal("0.111")})))
 
 
+@needs_rules
+def test_four_decimal_prices_are_kept_so_r120_holds(me) -> None:
+    lines = rows(
+        ("Translation per word", "1250", "0.085", "S:21", "D68"),
+        ("Transcription per second", "3671", "0.0167", "S:21"),
+        ("Proofreading", "2.5", "40", "S:21", "HUR"),
+    )
+    invoice = issue_lines(me, belgian_company(me), lines)
+    content = ubl(invoice)
+    assert_valid(content)
+    assert xpath(content, "//cac:Price/cbc:PriceAmount/text()") == ["0.085", "0.0167", "40.00"]
+    assert xpath(content, "//cac:InvoiceLine/cbc:LineExtensionAmount/text()") == [
+        "106.25",
+        "61.31",
+        "100.00",
+    ]
+    # Rounded to the cent, the price would break the line's product rule.
+    rounded = _with_text(content, "(//cac:Price/cbc:PriceAmount)[2]", "0.02")
+    assert "PEPPOL-EN16931-R120" in peppol.validate(rounded).rules()
+    assert_valid(ubl(credit(invoice, quantities={invoice.lines.get(position=1).pk: Decimal("7")})))
+
+
 # --- The document itself --------------------------------------------------------------------
 
 
@@ -593,7 +616,13 @@ CODES_FOR = {
 UNITS = ["C62", "HUR", "DAY", "HD", "MON", "D68", "ZP", "KMT", "LS"]
 
 QUANTITIES = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("5000"), places=3)
-PRICES = st.decimals(min_value=Decimal("0"), max_value=Decimal("20000"), places=2)
+# Prices as members quote them: in cents, or with up to 4 decimals (€0.085 a
+# word, €0.0167 a second of transcription), which the e-invoice keeps (R120).
+PRICES = st.one_of(
+    st.decimals(min_value=Decimal("0"), max_value=Decimal("20000"), places=2),
+    st.decimals(min_value=Decimal("0"), max_value=Decimal("5"), places=4),
+    st.decimals(min_value=Decimal("0"), max_value=Decimal("20000"), places=4),
+)
 
 
 @st.composite
@@ -613,8 +642,8 @@ def random_invoices(draw: Any) -> dict[str, Any]:
             ),
             min_size=1,
             max_size=12,
-        )
-    )
+        ).filter(lambda rows: any(line_net(q, p) for _d, q, p, _v, _u in rows))
+    )  # a €0.00 invoice is refused (tests/invoicing/test_prices.py)
     return {
         "client": client,
         "lines": [
@@ -632,9 +661,10 @@ def random_invoices(draw: Any) -> dict[str, Any]:
 
 @unittest.skipIf(RULES is None, SKIP_REASON)
 class RandomInvoices(TestCase):
-    """200 random invoices (and credit notes of some), made and issued by
-    the services, each example in its own rolled-back transaction: every UBL
-    passes the official rules with no fatal finding."""
+    """200 random invoices with prices of up to 4 decimals (and credit notes
+    of some), made and issued by the services, each example in its own
+    rolled-back transaction: every UBL passes the official rules with no
+    fatal finding."""
 
     member: Member
     activity: Activity
