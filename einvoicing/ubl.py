@@ -67,7 +67,7 @@ from documents.rendering import (
     document_filename,
 )
 from documents.services import DocumentDamaged, document_read
-from invoicing.calculation import price_places, vat_options
+from invoicing.calculation import options_of, price_places, vat_options
 from invoicing.models import Invoice, InvoiceLine, Unit
 from smartcoop.lib.ogm import ogm_format
 
@@ -408,7 +408,9 @@ def _exemption_reasons(invoice: Invoice, categories: Iterable[str]) -> dict[str,
         return {}
     options, _provenance = vat_options(invoice.supply_date)
     reasons: dict[str, tuple[str, str]] = {}
-    for option in options:
+    # The lines' own bases (one per category: issuing refuses two), then the
+    # category's first option for a line issued before the bases existed.
+    for option in [*options_of(invoice.lines.all(), options), *options]:
         if option.category in wanted and option.category not in reasons:
             text = option.mention.get(invoice.language) if option.mention else ""
             reasons[option.category] = (

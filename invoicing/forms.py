@@ -20,6 +20,7 @@ from invoicing.models import (
     ActivityKind,
     Client,
     ClientKind,
+    ClientSector,
     InvoiceLine,
     InvoiceStatus,
     Unit,
@@ -221,6 +222,16 @@ class ClientForm(forms.Form):
             "when left empty."
         ),
     )
+    sector = forms.ChoiceField(
+        label=_("Sector"),
+        choices=ClientSector.choices,
+        initial=ClientSector.OTHER,
+        required=False,
+        help_text=_(
+            "Only some VAT exemptions depend on it: a performing artist's work for an organiser "
+            "of shows, a record publisher or a film producer is exempt (art. 44, § 2, 8°)."
+        ),
+    )
     peppol_id = forms.CharField(
         label=_("Peppol participant id"),
         max_length=80,
@@ -250,6 +261,7 @@ class ClientForm(forms.Form):
             "vat_number",
             "enterprise_number",
             "peppol_id",
+            "sector",
             "email",
             "language",
         )
@@ -269,7 +281,9 @@ class ActivityForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ActivityKind.OTHER,
         help_text=_(
-            "Artistic work can be exempt from VAT (art. 44) and needs an artist work certificate."
+            "Artistic work can be exempt from VAT (art. 44) and needs an artist work certificate. "
+            "Works on immovable property for a Belgian VAT-registered client are invoiced with "
+            "reverse charge (art. 51, § 2, 5°)."
         ),
     )
     budget = LocalDecimalField(
@@ -368,6 +382,8 @@ class ExportForm(forms.Form):
 
 
 def vat_choices(options: list[VatOption], language: str) -> list[tuple[str, str]]:
+    """The VAT select's choices (pass the options vat_bases.offered keeps
+    for the draft's client and activity)."""
     return [(option.code, option.label(language)) for option in options]
 
 

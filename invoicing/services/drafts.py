@@ -54,6 +54,7 @@ from invoicing.validation import (
     QUANTITY_NOT_POSITIVE,
     QUANTITY_PLACES,
 )
+from invoicing.vat_bases import mixed_bases, unmet_conditions
 from members.models import Member
 from rules.selectors import NoVersionInForce, rules_on
 from rules.values import Duration
@@ -67,7 +68,7 @@ from smartcoop.lib.numbers import MAX_ABS, check_decimal
 class LineData:
     """One line as a member entered it, its numbers already read by the form
     (smartcoop.lib.forms.LocalDecimalField); `vat` is a VAT option's code
-    ("S:21", "E:0")."""
+    ("S:21", "AE:eu_services")."""
 
     description: str
     quantity: Decimal
@@ -159,7 +160,9 @@ def parse_lines(
             errors.setdefault(prefix + "unit", []).append(UNIT_UNKNOWN)
         option = vat_option_for(line.vat, options)
         if option is None:
-            known_anywhere = line.vat.partition(":")[0] in {"S", "Z", "E", "AE", "K", "G", "O"}
+            # A rate of S or Z not in force then; anything else (a legal basis
+            # unknown or withdrawn, a code from before the bases) is chosen again.
+            known_anywhere = line.vat.partition(":")[0] in {"S", "Z"}
             message = (
                 ValidationError(VAT_NOT_VALID_ON_DATE, params={"date": f"{supply_date:%d/%m/%Y}"})
                 if known_anywhere
@@ -247,8 +250,17 @@ def invoice_draft_check(
         parsed, _provenance = parse_lines(lines, supply_date=supply_date)
     except ValidationError as exc:
         errors.update(exc.error_dict)
-    if parsed and not errors and is_zero_total(line.as_input() for line in parsed):
-        errors["__all__"] = [ZERO_TOTAL]
+    if parsed and not errors:
+        # parse_lines refused nothing, so parsed[i] is lines[i].
+        for index, line in enumerate(parsed):
+            unmet = unmet_conditions(line.option, client=client, activity=activity)
+            if unmet:
+                errors[f"lines-{index}-vat"] = [str(problem) for problem in unmet]
+        mixed = mixed_bases([line.option for line in parsed])
+        if mixed:
+            errors["__all__"] = [str(problem) for problem in mixed]
+        elif is_zero_total(line.as_input() for line in parsed):
+            errors["__all__"] = [ZERO_TOTAL]
     if errors:
         raise ValidationError(errors)
     return supply_date, term, parsed
@@ -307,6 +319,7 @@ def invoice_draft_save(
                 unit_price=line.unit_price,
                 vat_category=line.option.category,
                 vat_rate=line.option.rate,
+                vat_basis=line.option.basis,
                 net_amount=net,
             )
             for position, (line, net) in enumerate(zip(parsed, totals.line_nets, strict=True), 1)
