@@ -172,6 +172,8 @@ def document_context(invoice: Invoice, *, draft: bool) -> dict[str, Any]:
         "late_terms": _late_terms(invoice),
         "credited": credited,
         "credited_date": credited.issue_date if credited else None,
+        # Documents issued before the register was copied print today's.
+        "register": (seller.get("register") or snapshots.seller_register()).get(language, ""),
     }
 
 

@@ -33,6 +33,7 @@ from invoicing.forms import (
     vat_choices,
 )
 from invoicing.models import Invoice, Unit
+from invoicing.validation import DESCRIPTION_MAX
 from members.models import Member
 from members.selectors import member_of_user
 from smartcoop.lib.forms import add_service_errors
@@ -191,6 +192,7 @@ def _invoice_form_page(
         "totals": _totals_for(rows, today, language),
         "today": today,
         "blank_row": TEMPLATE_ROW,
+        "description_max": DESCRIPTION_MAX,
     }
     return render(request, "invoicing/invoice_form.html", context)
 
