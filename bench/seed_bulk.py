@@ -671,9 +671,9 @@ class _Writer:
         day = timezone.localdate(issued_at)
         _issue_rules, credit_rules = self.day_rules(day)
         mention = credit_rules.value(CREDIT_NOTE_MENTION)
-        options, vat_provenance = self.options(plan.supply_date)
-        credited = {(issued.options[i].category, issued.options[i].rate) for i, _q in issued.wanted}
-        used = [o for o in options if (o.category, o.rate) in credited]
+        _options, vat_provenance = self.options(plan.supply_date)
+        # The credited lines' own options, in line order (as credit_note_issue).
+        used = list({issued.options[i].code: issued.options[i] for i, _q in issued.wanted}.values())
         number = credit_rules.value(NUMBER_FORMAT)[DocumentKind.CREDIT_NOTE].format(
             year=day.year, number=counter.last_number
         )

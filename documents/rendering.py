@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from documents.models import DocumentFormat
 from invoicing import snapshots
-from invoicing.calculation import vat_options
+from invoicing.calculation import options_of, vat_options
 from invoicing.models import ClientKind, Invoice
 from invoicing.services import LATE_INTEREST_RATE, RECOVERY_COMPENSATION
 from rules.selectors import rules_on
@@ -144,6 +144,9 @@ def document_context(invoice: Invoice, *, draft: bool) -> dict[str, Any]:
     language = translation.get_language() or "en"
     options, _provenance = vat_options(invoice.supply_date)
     labels = {(o.category, o.rate): o.label(language) for o in options}
+    # A line on a legal basis shows the basis's name, its VAT group too.
+    for option in options_of(lines, options):
+        labels[(option.category, option.rate)] = option.label(language)
     groups = invoice.vat_groups
     for group in groups:
         group["label"] = labels.get((group["category"], group["rate"]), group["category"])
@@ -169,6 +172,8 @@ def document_context(invoice: Invoice, *, draft: bool) -> dict[str, Any]:
         "late_terms": _late_terms(invoice),
         "credited": credited,
         "credited_date": credited.issue_date if credited else None,
+        # Documents issued before the register was copied print today's.
+        "register": (seller.get("register") or snapshots.seller_register()).get(language, ""),
     }
 
 

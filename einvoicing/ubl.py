@@ -67,7 +67,7 @@ from documents.rendering import (
     document_filename,
 )
 from documents.services import DocumentDamaged, document_read
-from invoicing.calculation import vat_options
+from invoicing.calculation import options_of, price_places, vat_options
 from invoicing.models import Invoice, InvoiceLine, Unit
 from smartcoop.lib.ogm import ogm_format
 
@@ -165,6 +165,13 @@ def _val(name: str, value: object, **attributes: str) -> Element | None:
 
 def _money(value: Decimal | str) -> str:
     return f"{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):f}"
+
+
+def _price(value: Decimal) -> str:
+    """The item net price (BT-146) with every decimal it has, at least the
+    cents (0.085, 85.00): EN 16931 does not cap them, and rounding them would
+    break PEPPOL-EN16931-R120 (line amount = quantity × price)."""
+    return f"{value.quantize(Decimal(1).scaleb(-price_places(value))):f}"
 
 
 def _amount(name: str, value: Decimal | str) -> Element:
@@ -401,7 +408,9 @@ def _exemption_reasons(invoice: Invoice, categories: Iterable[str]) -> dict[str,
         return {}
     options, _provenance = vat_options(invoice.supply_date)
     reasons: dict[str, tuple[str, str]] = {}
-    for option in options:
+    # The lines' own bases (one per category: issuing refuses two), then the
+    # category's first option for a line issued before the bases existed.
+    for option in [*options_of(invoice.lines.all(), options), *options]:
         if option.category in wanted and option.category not in reasons:
             text = option.mention.get(invoice.language) if option.mention else ""
             reasons[option.category] = (
@@ -472,7 +481,7 @@ def _add_lines(root: Element, invoice: Invoice, lines: list[InvoiceLine]) -> Non
                 )
             )
         price = etree.SubElement(element, price_tag)
-        etree.SubElement(price, price_amount_tag, currencyID=CURRENCY).text = _money(
+        etree.SubElement(price, price_amount_tag, currencyID=CURRENCY).text = _price(
             line.unit_price
         )
 

@@ -16,12 +16,13 @@ The EN 16931 model (architecture.md, Rules that keep the data right):
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from invoicing.catalogue import VAT_BASES
 from rules.selectors import rules_on
 from rules.values import LocalizedText
-from smartcoop.lib.money import round_cents
+from smartcoop.lib.money import CENT, format_money, round_cents
 
 HUNDRED = Decimal(100)
 
@@ -68,7 +69,24 @@ class Totals:
 
 
 def line_net(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """Quantity × unit price (up to 4 decimals), rounded once, half up, to
+    the cent: 1 250 words at €0.085 are €106.25."""
     return round_cents(quantity * unit_price)
+
+
+def price_places(unit_price: Decimal) -> int:
+    """The decimals a price shows: the ones it has, at least 2 (0.0850 → 3)."""
+    exponent = unit_price.normalize().as_tuple().exponent
+    return max(2, -exponent if isinstance(exponent, int) else 2)
+
+
+def format_price(unit_price: Decimal, language: str) -> str:
+    """A unit price in the language's money format with the decimals it has,
+    at least the cents: € 0,085 (nl, fr), €1,234.5678 (en), € 85,00."""
+    places = price_places(unit_price)
+    exact = unit_price.quantize(Decimal(1).scaleb(-places))
+    cents = format_money(exact.quantize(CENT, rounding=ROUND_DOWN), language)
+    return cents + f"{abs(exact):f}".partition(".")[2][2:]
 
 
 def compute_totals(lines: Sequence[LineInput], *, contribution_rate: Decimal) -> Totals:
@@ -179,9 +197,24 @@ def credit_totals(
 # --- VAT options from the rules ----------------------------------------------------------
 
 
+# The categories a line takes only on a legal basis (invoicing.vat_bases).
+BASIS_CATEGORIES = frozenset({"E", "AE", "K", "G", "O"})
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """When a legal basis holds (invoicing/catalogue.py, its vocabulary)."""
+
+    client_location: str = "any"
+    client_vat_number: bool = False
+    client_sectors: tuple[str, ...] = ()
+    activity_kinds: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class VatOption:
-    """One choice of the VAT select on a line: a category with one rate."""
+    """One choice of the VAT select on a line: a category with one rate, or
+    (without Belgian VAT) a legal basis of that category with its conditions."""
 
     category: str
     rate: Decimal
@@ -189,12 +222,19 @@ class VatOption:
     mention: LocalizedText | None
     vatex_code: str | None
     rule_keys: tuple[str, ...] = field(default=())
+    basis: str = ""
+    conditions: Conditions | None = None
 
     @property
     def code(self) -> str:
+        """ "S:21" for a rate, "AE:eu_services" for a legal basis."""
+        if self.basis:
+            return f"{self.category}:{self.basis}"
         return f"{self.category}:{self.rate.normalize():f}"
 
     def label(self, language: str | None = None) -> str:
+        if self.basis:
+            return self.name.get(language)
         if self.category == "S":
             return f"{self.rate.normalize():f} %"
         if self.category == "Z":
@@ -204,14 +244,18 @@ class VatOption:
 
 def vat_options(on: datetime.date) -> tuple[list[VatOption], dict[str, int]]:
     """The VAT choices valid on `on` (the date of supply), in the order they
-    are offered, and the rule versions that supplied them."""
-    categories_rule = rules_on([VAT_CATEGORIES], on=on)
+    are offered, and the rule versions that supplied them: the rates of the
+    categories S and Z, then one option per legal basis (invoicing.vat_bases)
+    for the categories without Belgian VAT."""
+    categories_rule = rules_on([VAT_CATEGORIES, VAT_BASES], on=on)
     categories: dict[str, Any] = categories_rule.value(VAT_CATEGORIES)
     rate_keys = sorted({key for spec in categories.values() for key in spec["rate_keys"]})
     rates = rules_on(rate_keys, on=on) if rate_keys else None
     provenance = categories_rule.provenance() | (rates.provenance() if rates else {})
     options: list[VatOption] = []
     for code, spec in categories.items():
+        if code in BASIS_CATEGORIES:
+            continue  # offered through its legal bases, below
         name = LocalizedText(**spec["name"])
         mention = LocalizedText(**spec["mention"]) if spec.get("mention") else None
         if spec["rate_keys"]:
@@ -230,20 +274,56 @@ def vat_options(on: datetime.date) -> tuple[list[VatOption], dict[str, int]]:
                     tuple(spec["rate_keys"]),
                 )
             )
+    for basis, spec in categories_rule.value(VAT_BASES).items():
+        conditions = spec["conditions"]
+        options.append(
+            VatOption(
+                spec["category"],
+                Decimal("0.00"),
+                LocalizedText(**spec["name"]),
+                LocalizedText(**spec["mention"]),
+                spec["vatex_code"],
+                basis=basis,
+                conditions=Conditions(
+                    conditions["client_location"],
+                    conditions["client_vat_number"],
+                    tuple(conditions["client_sectors"]),
+                    tuple(conditions["activity_kinds"]),
+                ),
+            )
+        )
     order = {"S": 0, "Z": 1, "E": 2, "AE": 3, "K": 4, "G": 5, "O": 6}
     options.sort(key=lambda o: (order.get(o.category, 9), -o.rate))
     return options, provenance
 
 
 def vat_option_for(code: str, options: Iterable[VatOption]) -> VatOption | None:
-    """The option with this code ("S:21"), or None when it is unknown or
-    not valid on the date the options were read for."""
-    category, _sep, rate = code.partition(":")
+    """The option with this code ("S:21", "AE:eu_services"), or None when it
+    is unknown or not valid on the date the options were read for."""
+    category, _sep, rest = code.partition(":")
+    if category in BASIS_CATEGORIES:
+        return next((o for o in options if o.category == category and o.basis == rest), None)
     try:
-        wanted = Decimal(rate).quantize(Decimal("0.01"))
+        wanted = Decimal(rest).quantize(Decimal("0.01"))
     except ArithmeticError:
         return None
     for option in options:
-        if option.category == category and option.rate == wanted:
+        if option.category == category and option.rate == wanted and not option.basis:
             return option
     return None
+
+
+def options_of(lines: Iterable[Any], options: Sequence[VatOption]) -> list[VatOption]:
+    """The VAT options of issued lines, once each: by their code, and for a
+    line issued before the legal bases (no basis), the first option of its
+    category and rate, as it printed then."""
+    by_code = {option.code: option for option in options}
+    used: dict[str, VatOption] = {}
+    for line in lines:
+        option = by_code.get(line.vat_code) or next(
+            (o for o in options if (o.category, o.rate) == (line.vat_category, line.vat_rate)),
+            None,
+        )
+        if option is not None:
+            used.setdefault(option.code, option)
+    return list(used.values())

@@ -41,6 +41,7 @@ from invoicing.models import (
     Activity,
     ActivityKind,
     ClientKind,
+    ClientSector,
     DocumentKind,
     Invoice,
     InvoiceStatus,
@@ -66,7 +67,7 @@ LINE_COUNTS = [1] * 35 + [2] * 30 + [3] * 18 + [4] * 10 + [5] * 7  # lines per i
 
 # (names nl/fr/en, kind, lines: (descriptions nl/fr/en, unit, price range in cents,
 #  quantity range in thousandths, VAT choices "category:rate" with weights))
-_S21, _S6, _Z0, _E0 = "S:21", "S:6", "Z:0", "E:0"
+_S21, _S6, _Z0, _E0 = "S:21", "S:6", "Z:0", "E:art44_2_8"
 THEMES: list[
     tuple[
         tuple[str, str, str],
@@ -482,6 +483,11 @@ class ClientPlan:
     def eu_business(self) -> bool:
         return self.country != "BE" and self.kind == ClientKind.COMPANY
 
+    @property
+    def organiser(self) -> bool:
+        """The demo's non-profits (no VAT number) organise shows."""
+        return self.kind == ClientKind.COMPANY and self.country == "BE" and not self.vat_number
+
     def data(self) -> ClientData:
         return ClientData(
             kind=self.kind,
@@ -494,6 +500,7 @@ class ClientPlan:
             enterprise_number=self.enterprise_number,
             email=self.email,
             language=self.language,
+            sector=ClientSector.SHOW_ORGANISER if self.organiser else ClientSector.OTHER,
         )
 
 
@@ -739,9 +746,9 @@ def _lines(
         cents = cents - cents % (500 if cents > 10_000 else 50 if cents > 1000 else 1)
         code = rng.choices([code for code, _w in vats], weights=[w for _c, w in vats])[0]
         if client.eu_business:
-            code = "AE:0"  # a service to a business of another EU state: reverse charge
-        elif code == _E0 and client.person:
-            code = _S21  # art. 44 covers services to organisers, not to private persons
+            code = "AE:eu_services"  # a service to a business of another EU state
+        elif code == _E0 and not client.organiser:
+            code = _S21  # art. 44, § 2, 8° covers services to organisers of shows only
         description = descriptions[lang]
         if rng.random() < 0.5:
             description = f"{description} {supply:%m/%Y}"

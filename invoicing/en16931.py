@@ -92,6 +92,9 @@ def seller_problems() -> list[Any]:
         missing.append("COOPERATIVE_ENTERPRISE_NUMBER")
     if not settings.COOPERATIVE_IBAN.strip():
         missing.append("COOPERATIVE_IBAN")
+    register = getattr(settings, "COOPERATIVE_REGISTER", {})
+    if any(not str(register.get(language, "")).strip() for language in ("nl", "fr", "en")):
+        missing.append("COOPERATIVE_REGISTER")
     if missing:
         return [_Formatted(SELLER_INCOMPLETE, what=", ".join(missing))]
     return []

@@ -20,13 +20,14 @@ from invoicing.models import (
     ActivityKind,
     Client,
     ClientKind,
+    ClientSector,
     InvoiceLine,
     InvoiceStatus,
     Unit,
 )
 from invoicing.selectors import InvoiceFilters
-from invoicing.services import ClientData, LineData
-from invoicing.validation import PRICE_PLACES, QUANTITY_PLACES
+from invoicing.services import ClientData, LineData, check_unit_price
+from invoicing.validation import QUANTITY_PLACES
 from members.models import Language
 from smartcoop.lib.forms import LocalDecimalField
 from smartcoop.lib.numbers import check_decimal, parse_decimal
@@ -54,10 +55,13 @@ def lines_from_post(data: Mapping[str, Any]) -> list[dict[str, str]]:
     return lines
 
 
-def _read_number(text: str, *, places: int, language: str) -> Decimal:
+def _read_number(text: str, *, name: str, language: str) -> Decimal:
     if not text.strip():
         raise ValidationError(forms.Field.default_error_messages["required"], code="required")
-    return check_decimal(parse_decimal(text, language=language), places=places)
+    value = parse_decimal(text, language=language)
+    if name == "unit_price":  # up to 4 decimals, with its own message
+        return check_unit_price(value)
+    return check_decimal(value, places=QUANTITY_PLACES)
 
 
 @dataclass
@@ -113,9 +117,9 @@ def read_line_rows(rows: list[dict[str, str]], *, language: str) -> LineRows:
     read = LineRows(rows=rows)
     for index, row in enumerate(read.rows):
         numbers: dict[str, Decimal] = {}
-        for name, places in (("quantity", QUANTITY_PLACES), ("unit_price", PRICE_PLACES)):
+        for name in ("quantity", "unit_price"):
             try:
-                numbers[name] = _read_number(row[name], places=places, language=language)
+                numbers[name] = _read_number(row[name], name=name, language=language)
             except ValidationError as exc:
                 read.errors[f"lines-{index}-{name}"] = exc.messages
         read.numbers.append(numbers)
@@ -146,7 +150,7 @@ def read_quantities(
         if not text:
             continue
         try:
-            quantities[line.pk] = _read_number(text, places=QUANTITY_PLACES, language=language)
+            quantities[line.pk] = _read_number(text, name="quantity", language=language)
         except ValidationError as exc:
             errors[name] = exc.messages
     return quantities, errors
@@ -218,6 +222,16 @@ class ClientForm(forms.Form):
             "when left empty."
         ),
     )
+    sector = forms.ChoiceField(
+        label=_("Sector"),
+        choices=ClientSector.choices,
+        initial=ClientSector.OTHER,
+        required=False,
+        help_text=_(
+            "Only some VAT exemptions depend on it: a performing artist's work for an organiser "
+            "of shows, a record publisher or a film producer is exempt (art. 44, § 2, 8°)."
+        ),
+    )
     peppol_id = forms.CharField(
         label=_("Peppol participant id"),
         max_length=80,
@@ -247,6 +261,7 @@ class ClientForm(forms.Form):
             "vat_number",
             "enterprise_number",
             "peppol_id",
+            "sector",
             "email",
             "language",
         )
@@ -266,7 +281,9 @@ class ActivityForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ActivityKind.OTHER,
         help_text=_(
-            "Artistic work can be exempt from VAT (art. 44) and needs an artist work certificate."
+            "Artistic work can be exempt from VAT (art. 44) and needs an artist work certificate. "
+            "Works on immovable property for a Belgian VAT-registered client are invoiced with "
+            "reverse charge (art. 51, § 2, 5°)."
         ),
     )
     budget = LocalDecimalField(
@@ -365,6 +382,8 @@ class ExportForm(forms.Form):
 
 
 def vat_choices(options: list[VatOption], language: str) -> list[tuple[str, str]]:
+    """The VAT select's choices (pass the options vat_bases.offered keeps
+    for the draft's client and activity)."""
     return [(option.code, option.label(language)) for option in options]
 
 

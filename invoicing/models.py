@@ -36,8 +36,11 @@ PAYMENTS_ARE_APPEND_ONLY = _("Payments are never changed or deleted; record a re
 
 
 class ActivityKind(models.TextChoices):
+    """What the VAT bases' conditions look at (invoicing/catalogue.py)."""
+
     ARTISTIC = "artistic", _("Artistic")
     OTHER = "other", _("Not artistic")
+    IMMOVABLE = "immovable", _("Works on immovable property")
 
 
 class Activity(models.Model):
@@ -84,6 +87,16 @@ class ClientKind(models.TextChoices):
     PERSON = "person", _("Private person")
 
 
+class ClientSector(models.TextChoices):
+    """The client's trade, where a VAT exemption depends on it (art. 44, § 2,
+    8°: an organiser of shows, a record publisher, a film producer)."""
+
+    OTHER = "other", _("Other")
+    SHOW_ORGANISER = "show_organiser", _("Organiser of shows or concerts")
+    RECORD_PUBLISHER = "record_publisher", _("Publisher of records or sound recordings")
+    FILM_PRODUCER = "film_producer", _("Film producer")
+
+
 class Client(models.Model):
     """A member's client. Editing a client changes nothing already issued:
     every issued invoice copied what it printed."""
@@ -104,6 +117,13 @@ class Client(models.Model):
     # A Peppol participant id under another scheme than 0208 ("9925:be0403019261",
     # "0088:5412345000013"); Belgian companies need none, theirs is derived.
     peppol_id = models.CharField(_("Peppol participant id"), max_length=80, blank=True)
+    sector = models.CharField(
+        _("sector"),
+        max_length=20,
+        choices=ClientSector.choices,
+        default=ClientSector.OTHER,
+        db_default=ClientSector.OTHER,  # rows written in bulk (bench/seed_bulk.py)
+    )
     email = models.EmailField(_("email"), blank=True)
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.NL
@@ -420,9 +440,15 @@ class InvoiceLine(models.Model):
     description = models.CharField(_("description"), max_length=300)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=3, choices=Unit.choices, default=Unit.UNIT)
-    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=12, decimal_places=2)
+    # Up to 4 decimals: translators quote €0.085 a word (decisions.md 10, revised).
+    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=14, decimal_places=4)
     vat_category = models.CharField(_("VAT category"), max_length=2)
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
+    # The legal basis of a line without Belgian VAT (a key of the rule
+    # invoicing.vat_bases: "eu_services", "art44_2_8"); "" at a VAT rate.
+    vat_basis = models.CharField(
+        _("VAT basis"), max_length=40, blank=True, default="", db_default=""
+    )
     net_amount = models.DecimalField(_("amount excl. VAT"), max_digits=14, decimal_places=2)
     # On a credit note: the line of the credited invoice this line credits.
     credits_line = models.ForeignKey(
@@ -452,7 +478,10 @@ class InvoiceLine(models.Model):
 
     @property
     def vat_code(self) -> str:
-        """The code of its VAT option, as the draft form offers it ("S:21")."""
+        """The code of its VAT option, as the draft form offers it: "S:21" at a
+        rate, "AE:eu_services" on a legal basis."""
+        if self.vat_basis:
+            return f"{self.vat_category}:{self.vat_basis}"
         return f"{self.vat_category}:{self.vat_rate.normalize():f}"
 
 

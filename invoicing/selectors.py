@@ -50,6 +50,24 @@ def invoice_get_owned(*, user: User, pk: int) -> Invoice:
     return get_object_or_404(invoice_detail_queryset(), pk=pk, member__user=user)
 
 
+def draft_parties(
+    *, member: Member, client_id: str, activity_id: str
+) -> tuple[Client | None, Activity | None]:
+    """The member's own client and activity with these ids as typed in a
+    draft form (None for an empty, unreadable or foreign id)."""
+    client = (
+        Client.objects.filter(member=member, pk=int(client_id)).first()
+        if client_id.isdigit()
+        else None
+    )
+    activity = (
+        Activity.objects.filter(member=member, pk=int(activity_id)).first()
+        if activity_id.isdigit()
+        else None
+    )
+    return client, activity
+
+
 def invoice_detail_queryset() -> QuerySet[Invoice]:
     selected, prefetched = extensions.related_for(extensions.INVOICE_PAGE)
     return Invoice.objects.select_related(

@@ -7,6 +7,7 @@ all take the snapshots from here: there is one definition of each.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 
@@ -15,7 +16,7 @@ from invoicing.models import Client, Invoice
 from rules.values import LocalizedText
 
 
-def seller() -> dict[str, str]:
+def seller() -> dict[str, Any]:
     """The cooperative, the legal seller on every invoice."""
     enterprise = settings.COOPERATIVE_ENTERPRISE_NUMBER
     return {
@@ -26,7 +27,14 @@ def seller() -> dict[str, str]:
         "vat_number": f"BE{enterprise}",
         "iban": settings.COOPERATIVE_IBAN,
         "bic": settings.COOPERATIVE_BIC,
+        "register": seller_register(),
     }
+
+
+def seller_register() -> dict[str, str]:
+    """The register of legal entities and its court (WVV art. 2:20), in nl,
+    fr and en, from settings; kept with the seller on every issued document."""
+    return {language: settings.COOPERATIVE_REGISTER[language] for language in ("nl", "fr", "en")}
 
 
 def buyer(client: Client) -> dict[str, str]:

@@ -30,7 +30,12 @@ PEPPOL_ID_INVALID = _(
 )
 
 QUANTITY_PLACES = 3
-PRICE_PLACES = 2
+# EN 16931 does not cap the item price's decimals (BT-146); members quote per
+# word or per second, so a price takes 4 (decisions.md 10, revised).
+PRICE_PLACES = 4
+PRICE_TOO_PRECISE = _(
+    "A unit price has at most 4 decimals, such as 0,085 or 0,0125; round it to 4 decimals."
+)
 # The description column's size: a longer one is refused, never cut.
 DESCRIPTION_MAX = 300
 DESCRIPTION_TOO_LONG = _(

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from invoicing import extensions, selectors, services
+from invoicing import extensions, selectors, services, vat_bases
 from invoicing.calculation import vat_options
 from invoicing.forms import (
     UNIT_CHOICES,
@@ -33,6 +33,7 @@ from invoicing.forms import (
     vat_choices,
 )
 from invoicing.models import Invoice, Unit
+from invoicing.validation import DESCRIPTION_MAX
 from members.models import Member
 from members.selectors import member_of_user
 from smartcoop.lib.forms import add_service_errors
@@ -173,6 +174,10 @@ def _invoice_form_page(
             rows = []
         form = InvoiceForm(initial=initial, member=member)
     options, _provenance = vat_options(today)
+    client, activity = _chosen(form, member)
+    options = vat_bases.offered(
+        options, client=client, activity=activity, keep=(row.get("vat", "") for row in rows)
+    )
     context = {
         "member": member,
         "form": form,
@@ -187,8 +192,19 @@ def _invoice_form_page(
         "totals": _totals_for(rows, today, language),
         "today": today,
         "blank_row": TEMPLATE_ROW,
+        "description_max": DESCRIPTION_MAX,
     }
     return render(request, "invoicing/invoice_form.html", context)
+
+
+def _chosen(form: InvoiceForm, member: Member) -> tuple[Any, Any]:
+    """The member's client and activity the draft form holds (posted or
+    initial), to offer only the VAT options whose conditions they meet."""
+    return selectors.draft_parties(
+        member=member,
+        client_id=str(form["client"].value() or ""),
+        activity_id=str(form["activity"].value() or ""),
+    )
 
 
 def _shown(form: InvoiceForm, errors: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -332,6 +332,13 @@ COOPERATIVE_ADDRESS = env_str("COOPERATIVE_ADDRESS", "Rue Coenraets 72, 1060 Sai
 # The account share payments go to (members pay by structured transfer).
 COOPERATIVE_IBAN = env_str("COOPERATIVE_IBAN", "BE62630253082961")
 COOPERATIVE_BIC = env_str("COOPERATIVE_BIC", "")
+# The register of legal entities and the enterprise court of the seat (WVV/CSA
+# art. 2:20), printed next to the enterprise number, as each language writes it.
+COOPERATIVE_REGISTER = {
+    "nl": env_str("COOPERATIVE_REGISTER_NL", "RPR Brussel, Franstalige afdeling"),
+    "fr": env_str("COOPERATIVE_REGISTER_FR", "RPM Bruxelles, division francophone"),
+    "en": env_str("COOPERATIVE_REGISTER_EN", "RLE Brussels, French-speaking division"),
+}
 
 # --- Security ---------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -114,6 +114,7 @@ def restore_seed_data() -> None:
     legal_group.ensure_legal_group(Group, Permission)
     if not Rule.objects.exists():
         import_module("rules.migrations.0004_seed_catalogue").seed(global_apps, None)
+        import_module("invoicing.migrations.0011_seed_vat_bases").seed(global_apps, None)
     import_module("governance.migrations.0002_seed_catalogue").seed(global_apps, None)
     import_module("pay.migrations.0003_seed_rules").seed(global_apps, None)
     import_module("invoicing.migrations.0006_documents_are_final_and_swept").schedule_sweep(

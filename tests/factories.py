@@ -147,6 +147,9 @@ class ClientFactory(factory.django.DjangoModelFactory):
     language = "nl"
 
 
+# The activity kind a legal basis needs (invoicing.vat_bases).
+KIND_FOR = {"E:art44_2_8": "artistic", "AE:be_cocontractor": "immovable"}
+
 # (description, quantity, unit price, VAT code)
 DEFAULT_LINES = [("Translation NL>FR, 12 pages", "12", "45.00", "S:21")]
 
@@ -183,8 +186,13 @@ def draft_invoice(
     from invoicing import services
 
     member = member or MemberFactory(status="member")
-    client = client or ClientFactory(member=member)
-    activity = activity or ActivityFactory(member=member)
+    # A legal basis holds only for some clients and activities (invoicing.
+    # vat_bases): made to fit the lines when not given.
+    codes = {row[3] for row in (lines or DEFAULT_LINES)}
+    organiser = {"sector": "show_organiser"} if "E:art44_2_8" in codes else {}
+    client = client or ClientFactory(member=member, **organiser)
+    kind = next((KIND_FOR[code] for code in sorted(codes) if code in KIND_FOR), "other")
+    activity = activity or ActivityFactory(member=member, kind=kind)
     with on(today) if today else nullcontext():
         return services.invoice_draft_save(
             member=member,

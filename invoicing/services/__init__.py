@@ -65,11 +65,13 @@ from invoicing.services.common import (
     VAT_NOT_VALID_ON_DATE,
     VAT_NUMBER_COUNTRY,
     VAT_UNKNOWN,
+    ZERO_TOTAL,
 )
 from invoicing.services.credit_notes import credit_note_issue, creditable_quantities
 from invoicing.services.drafts import (
     LineData,
     ParsedLine,
+    check_unit_price,
     contribution_rate_on,
     default_payment_term,
     draft_totals,
@@ -174,6 +176,7 @@ __all__ = [
     "VAT_NOT_VALID_ON_DATE",
     "VAT_NUMBER_COUNTRY",
     "VAT_UNKNOWN",
+    "ZERO_TOTAL",
     "BankLineOutcome",
     "ClientData",
     "IssueCheck",
@@ -182,6 +185,7 @@ __all__ = [
     "ParsedLine",
     "activity_archive",
     "activity_save",
+    "check_unit_price",
     "client_archive",
     "client_clean",
     "client_missing_mentions",

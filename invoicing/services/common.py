@@ -35,6 +35,10 @@ ARCHIVED = _("This is archived; choose another one or restore it first.")
 NOT_A_DRAFT = _("This invoice has already been issued; an issued invoice never changes.")
 ALREADY_ISSUED = _("This invoice has already been issued (as %(number)s).")
 NO_LINES = _("Add at least one line.")
+ZERO_TOTAL = _(
+    "This invoice comes to €0.00: it would use an invoice number for nothing. Give at least one "
+    "line a price, or do not invoice it."
+)
 TOO_MANY_LINES = _("An invoice has at most %(maximum)s lines.")
 DESCRIPTION_REQUIRED = _("Describe what you invoice.")
 VAT_UNKNOWN = _("Choose a VAT rate from the list.")

@@ -13,6 +13,7 @@ from invoicing import extensions, snapshots
 from invoicing.calculation import (
     CreditLineInput,
     credit_totals,
+    options_of,
     proportional_contribution,
     vat_options,
 )
@@ -187,8 +188,7 @@ def credit_note_issue(
         # The exemption or reverse-charge mentions of the categories credited
         # (as they read on the supply date), then the statutory credit wording.
         options, vat_provenance = vat_options(original.supply_date)
-        credited = {(lines[pk].vat_category, lines[pk].vat_rate) for pk in wanted}
-        used = [o for o in options if (o.category, o.rate) in credited]
+        used = options_of([lines[pk] for pk in wanted], options)
         note.mentions = snapshots.mentions(used, original.language, [mention])
         note.rules_used = rules.provenance() | vat_provenance
         note.save()
@@ -202,6 +202,7 @@ def credit_note_issue(
                 unit_price=lines[pk].unit_price,
                 vat_category=lines[pk].vat_category,
                 vat_rate=lines[pk].vat_rate,
+                vat_basis=lines[pk].vat_basis,
                 net_amount=net,
                 credits_line=lines[pk],
             )

@@ -2,7 +2,7 @@
 supply, and the totals shown live (the same arithmetic issuing uses)."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from invoicing.calculation import (
     Totals,
     VatOption,
     compute_totals,
+    line_net,
     vat_option_for,
     vat_options,
 )
@@ -41,6 +42,7 @@ from invoicing.services.common import (
     UNIT_UNKNOWN,
     VAT_NOT_VALID_ON_DATE,
     VAT_UNKNOWN,
+    ZERO_TOTAL,
     field_error,
 )
 from invoicing.validation import (
@@ -48,9 +50,11 @@ from invoicing.validation import (
     DESCRIPTION_TOO_LONG,
     PRICE_NEGATIVE,
     PRICE_PLACES,
+    PRICE_TOO_PRECISE,
     QUANTITY_NOT_POSITIVE,
     QUANTITY_PLACES,
 )
+from invoicing.vat_bases import mixed_bases, unmet_conditions
 from members.models import Member
 from rules.selectors import NoVersionInForce, rules_on
 from rules.values import Duration
@@ -64,7 +68,7 @@ from smartcoop.lib.numbers import MAX_ABS, check_decimal
 class LineData:
     """One line as a member entered it, its numbers already read by the form
     (smartcoop.lib.forms.LocalDecimalField); `vat` is a VAT option's code
-    ("S:21", "E:0")."""
+    ("S:21", "AE:eu_services")."""
 
     description: str
     quantity: Decimal
@@ -94,6 +98,20 @@ def _number(value: Decimal, places: int) -> Decimal:
     """`value` if it has at most `places` decimals and a sane size (the form
     checks it too; a service is called from elsewhere as well)."""
     return check_decimal(value, places=places)
+
+
+def check_unit_price(value: Decimal) -> Decimal:
+    """A unit price: at most 4 decimals (PRICE_TOO_PRECISE names the limit),
+    a sane size, never negative."""
+    try:
+        price = check_decimal(value, places=PRICE_PLACES)
+    except ValidationError as exc:
+        if exc.code == "too_precise":
+            raise ValidationError(PRICE_TOO_PRECISE, code="too_precise") from exc
+        raise
+    if price < 0:
+        raise ValidationError(PRICE_NEGATIVE, code="price_negative")
+    return price
 
 
 def parse_lines(
@@ -133,9 +151,7 @@ def parse_lines(
             quantity = None
             errors.setdefault(prefix + "quantity", []).append(exc)
         try:
-            unit_price = _number(line.unit_price, PRICE_PLACES)
-            if unit_price < 0:
-                raise ValidationError(PRICE_NEGATIVE)
+            unit_price = check_unit_price(line.unit_price)
         except ValidationError as exc:
             unit_price = None
             errors.setdefault(prefix + "unit_price", []).append(exc)
@@ -144,7 +160,9 @@ def parse_lines(
             errors.setdefault(prefix + "unit", []).append(UNIT_UNKNOWN)
         option = vat_option_for(line.vat, options)
         if option is None:
-            known_anywhere = line.vat.partition(":")[0] in {"S", "Z", "E", "AE", "K", "G", "O"}
+            # A rate of S or Z not in force then; anything else (a legal basis
+            # unknown or withdrawn, a code from before the bases) is chosen again.
+            known_anywhere = line.vat.partition(":")[0] in {"S", "Z"}
             message = (
                 ValidationError(VAT_NOT_VALID_ON_DATE, params={"date": f"{supply_date:%d/%m/%Y}"})
                 if known_anywhere
@@ -159,6 +177,12 @@ def parse_lines(
     if errors:
         raise ValidationError(errors)
     return parsed, provenance
+
+
+def is_zero_total(lines: Iterable[LineInput]) -> bool:
+    """True when the lines come to €0.00: such an invoice would use a number
+    of the series for nothing (ZERO_TOTAL)."""
+    return all(line_net(line.quantity, line.unit_price) == 0 for line in lines)
 
 
 def parse_payment_term(days: int, *, on: datetime.date) -> tuple[int, dict[str, int]]:
@@ -226,6 +250,17 @@ def invoice_draft_check(
         parsed, _provenance = parse_lines(lines, supply_date=supply_date)
     except ValidationError as exc:
         errors.update(exc.error_dict)
+    if parsed and not errors:
+        # parse_lines refused nothing, so parsed[i] is lines[i].
+        for index, line in enumerate(parsed):
+            unmet = unmet_conditions(line.option, client=client, activity=activity)
+            if unmet:
+                errors[f"lines-{index}-vat"] = [str(problem) for problem in unmet]
+        mixed = mixed_bases([line.option for line in parsed])
+        if mixed:
+            errors["__all__"] = [str(problem) for problem in mixed]
+        elif is_zero_total(line.as_input() for line in parsed):
+            errors["__all__"] = [ZERO_TOTAL]
     if errors:
         raise ValidationError(errors)
     return supply_date, term, parsed
@@ -284,6 +319,7 @@ def invoice_draft_save(
                 unit_price=line.unit_price,
                 vat_category=line.option.category,
                 vat_rate=line.option.rate,
+                vat_basis=line.option.basis,
                 net_amount=net,
             )
             for position, (line, net) in enumerate(zip(parsed, totals.line_nets, strict=True), 1)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from invoicing import en16931, extensions, snapshots
-from invoicing.calculation import compute_totals
+from invoicing.calculation import LineInput, compute_totals, vat_option_for, vat_options
 from invoicing.models import Client, Invoice, InvoiceStatus
 from invoicing.services.common import (
     ALREADY_ISSUED,
@@ -30,12 +30,14 @@ from invoicing.services.common import (
     PAYMENT_TERM_MAX,
     REFERENCE_BASE,
     TERM_TOO_LONG,
+    ZERO_TOTAL,
     field_error,
 )
-from invoicing.services.drafts import LineData, parse_lines
+from invoicing.services.drafts import LineData, is_zero_total, parse_lines
 from invoicing.services.numbering import number_assign
+from invoicing.vat_bases import mixed_bases, unmet_conditions
 from members.models import Status
-from rules.selectors import rules_on
+from rules.selectors import NoVersionInForce, rules_on
 from smartcoop.lib.ogm import ogm_from_number
 
 
@@ -88,7 +90,13 @@ def _issue_problems(invoice: Invoice, today: datetime.date) -> tuple[list[Any], 
             errors.append(_lazy_format(CLIENT_NEEDS_VAT_NUMBER, category=category))
     if not categories:
         errors.append(NO_LINES)
+    elif is_zero_total(
+        LineInput(line.quantity, line.unit_price, line.vat_category, line.vat_rate)
+        for line in invoice.lines.all()
+    ):
+        errors.append(ZERO_TOTAL)
     errors.extend(en16931.problems(client=invoice.client, lines=invoice.lines.all()))
+    errors.extend(_basis_problems(invoice))
     day = rules_on([ISSUE_DEADLINE_DAY], on=today).value(ISSUE_DEADLINE_DAY)
     deadline = issue_deadline(invoice.supply_date, day=day)
     if today > deadline:
@@ -100,6 +108,21 @@ def _issue_problems(invoice: Invoice, today: datetime.date) -> tuple[list[Any], 
             )
         )
     return errors, warnings
+
+
+def _basis_problems(invoice: Invoice) -> list[Any]:
+    """The conditions of the lines' legal bases, checked again on the client
+    and activity as they are now (either may have changed since the draft)."""
+    try:
+        options, _provenance = vat_options(invoice.supply_date)
+    except NoVersionInForce:
+        return []  # parse_lines names the date
+    chosen = [vat_option_for(line.vat_code, options) for line in invoice.lines.all()]
+    used = [option for option in chosen if option is not None]
+    found: list[Any] = []
+    for option in {option.code: option for option in used}.values():
+        found.extend(unmet_conditions(option, client=invoice.client, activity=invoice.activity))
+    return found + list(mixed_bases(used))
 
 
 class _lazy_format:

@@ -15,6 +15,7 @@ from invoicing.models import (
     ActivityKind,
     Client,
     ClientKind,
+    ClientSector,
 )
 from invoicing.services.common import (
     ACTIVITY_NAME_REQUIRED,
@@ -36,6 +37,8 @@ from invoicing.validation import (
 from members.models import Member
 from smartcoop.lib.audit import audited
 from smartcoop.lib.numbers import check_decimal
+
+SECTOR_UNKNOWN = _("Choose a sector from the list.")
 
 # --- Activities ----------------------------------------------------------------------
 
@@ -105,6 +108,7 @@ class ClientData:
     peppol_id: str = ""
     email: str = ""
     language: str = "nl"
+    sector: str = ClientSector.OTHER
 
 
 def client_clean(data: ClientData) -> ClientData:
@@ -116,6 +120,9 @@ def client_clean(data: ClientData) -> ClientData:
         errors.setdefault("name", []).append(CLIENT_NAME_REQUIRED)
     if data.kind not in ClientKind.values:
         errors.setdefault("kind", []).append(_("Choose a type from the list."))
+    sector = data.sector or ClientSector.OTHER
+    if sector not in ClientSector.values:
+        errors.setdefault("sector", []).append(SECTOR_UNKNOWN)
     country = (data.country or "").strip().upper()
     if not country:
         errors.setdefault("country", []).append(COUNTRY_REQUIRED)
@@ -161,6 +168,7 @@ def client_clean(data: ClientData) -> ClientData:
         peppol_id=peppol_id,
         email=(data.email or "").strip(),
         language=data.language if data.language in {"nl", "fr", "en"} else "nl",
+        sector=sector,
     )
 
 

@@ -8,8 +8,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from invoicing.calculation import format_price
 from invoicing.models import Invoice
 from smartcoop.lib.money import format_money
+from smartcoop.lib.numbers import format_decimal
 
 MINUS = "\u2212"  # the minus sign, not a hyphen
 
@@ -31,6 +33,24 @@ def signed(invoice: Invoice, amount: Decimal | None) -> str:
         return ""
     text = format_money(Decimal(amount), get_language() or "en")
     return f"{MINUS}{text}" if invoice.is_credit_note else text
+
+
+@register.filter
+def price(amount: Decimal | None) -> str:
+    """A unit price with the decimals it has, at least the cents: € 0,085,
+    € 85,00, € 1.234,5678 (never padded to 4)."""
+    if amount is None:
+        return ""
+    return format_price(Decimal(amount), get_language() or "en")
+
+
+@register.filter
+def quantity(value: Decimal | None) -> str:
+    """A quantity as the language writes it, with the decimals it has:
+    2,5 in nl and fr, 2.5 in en, never 2.500."""
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value), language=get_language() or "en")
 
 
 @register.filter

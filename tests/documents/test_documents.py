@@ -86,12 +86,12 @@ def test_issuing_stores_one_pdf_in_the_clients_language_with_what_the_law_asks(
 def test_the_pdf_prints_the_exemption_mention_and_a_credit_note_its_wording(
     me, django_capture_on_commit_callbacks
 ):
-    client = ClientFactory(member=me, language="en")
+    client = ClientFactory(member=me, language="en", sector="show_organiser")
     invoice = issue_and_render(
         me,
         django_capture_on_commit_callbacks,
         client=client,
-        lines=[("Concert", "1", "800.00", "E:0"), ("Travel", "2", "10.00", "S:21")],
+        lines=[("Concert", "1", "800.00", "E:art44_2_8"), ("Travel", "2", "10.00", "S:21")],
     )
     assert invoice.mentions
     text = pdf_text(

@@ -95,7 +95,7 @@ def test_issuing_with_a_real_worker_stores_one_pdf_with_number_totals_reference_
     me,
 ):
     assert celery_app.conf.task_always_eager is False
-    dutch = ClientFactory(member=me, language="nl")
+    dutch = ClientFactory(member=me, language="nl", sector="show_organiser")
     english = ClientFactory(member=me, language="en")
     with in_process_worker(celery_app, ["celery", "documents"]):
         # Issuing commits, then enqueues the render on the `documents` queue.
@@ -106,7 +106,7 @@ def test_issuing_with_a_real_worker_stores_one_pdf_with_number_totals_reference_
                 lines=[
                     ("Vertaling NL>FR", "10", "50.00", "S:21"),
                     ("Boeken", "2", "20.00", "S:6"),
-                    ("Voorstelling", "1", "100.00", "E:0"),
+                    ("Voorstelling", "1", "100.00", "E:art44_2_8"),
                 ],
             ),
             issued(
@@ -114,7 +114,7 @@ def test_issuing_with_a_real_worker_stores_one_pdf_with_number_totals_reference_
                 client=english,
                 lines=[
                     ("Translation EN>NL", "12", "45.00", "S:21"),
-                    ("Subcontracted proofreading", "3", "80.00", "AE:0"),
+                    ("Renovation of the attic", "3", "80.00", "AE:be_cocontractor"),
                 ],
             ),
         ]

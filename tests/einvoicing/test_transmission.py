@@ -65,26 +65,34 @@ def test_the_client_page_and_the_invoice_page_show_the_decision(client):
 # --- Validation before issue ----------------------------------------------------------------
 
 
+US = {"country": "US", "vat_number": "", "enterprise_number": ""}
+NL = {"country": "NL", "vat_number": "NL004495445B01", "enterprise_number": ""}
+BE = {"country": "BE", "vat_number": "BE0403019261", "enterprise_number": "0403019261"}
+
+
 @pytest.mark.parametrize(
-    ("lines", "client_kwargs", "rule"),
+    ("lines", "client_kwargs", "moved", "rule"),
     [
-        ([("Workshop", "1", "100.00", "O:0"), ("Travel", "1", "10.00", "S:21")], {}, "BR-O-11"),
-        ([("Goods", "1", "100.00", "K:0")], {}, "BR-IC-02"),
         (
-            [("Goods", "1", "100.00", "G:0")],
-            {"country": "NL", "vat_number": "NL004495445B01", "enterprise_number": ""},
-            "outside the European",
+            [("Workshop", "1", "100.00", "O:outside_eu"), ("Travel", "1", "10.00", "S:21")],
+            US,
+            {},
+            "BR-O-11",
         ),
+        # The client moved after the draft was saved: issuing checks again.
+        ([("Goods", "1", "100.00", "K:eu_goods")], NL, BE, "BR-IC-02"),
+        ([("Goods", "1", "100.00", "G:export")], US, NL, "outside the European"),
     ],
 )
 def test_issuing_refuses_what_the_e_invoice_rules_forbid_and_names_the_rule(
-    lines, client_kwargs, rule
+    lines, client_kwargs, moved, rule
 ):
     member = MemberFactory(status="member", language="en")
     customer = ClientFactory(member=member, **client_kwargs)
     invoice = draft(member, client=customer, lines=lines)
+    type(customer).objects.filter(pk=customer.pk).update(**moved)
     with pytest.raises(ValidationError) as exc:
-        issue(invoice)
+        issue(Invoice.objects.get(pk=invoice.pk))
     assert any(rule in message for message in exc.value.messages), exc.value.messages
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.DRAFT and not invoice.number

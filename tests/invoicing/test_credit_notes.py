@@ -28,7 +28,7 @@ MENTION = {
 }
 TWO_LINES = [
     ("Translation NL>FR, 12 pages", "12", "45.00", "S:21"),
-    ("Recital", "1", "600.00", "E:0"),
+    ("Recital", "1", "600.00", "E:art44_2_8"),
 ]
 
 
@@ -43,7 +43,7 @@ def _line_ids(invoice: Invoice) -> list[int]:
 
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
 def test_a_full_credit_note_mirrors_the_invoice(me, language):
-    client = ClientFactory(member=me, language=language)
+    client = ClientFactory(member=me, language=language, sector="show_organiser")
     invoice = issued(me, client=client, lines=TWO_LINES)
     note = credit(invoice, reason="  Ordered twice  ", today=TODAY + datetime.timedelta(days=2))
     note.refresh_from_db()

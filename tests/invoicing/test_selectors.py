@@ -41,10 +41,12 @@ class Book:
     def __init__(self) -> None:
         self.member = MemberFactory(status="member")
         m = self.member
-        self.marolles = ClientFactory(member=m, name="Atelier Marolles SRL")
+        self.marolles = ClientFactory(
+            member=m, name="Atelier Marolles SRL", sector="show_organiser"
+        )
         self.brouwerij = ClientFactory(member=m, name="Brouwerij De Koninck")
         self.translation = ActivityFactory(member=m, name="Translation")
-        self.theatre = ActivityFactory(member=m, name="Theatre")
+        self.theatre = ActivityFactory(member=m, name="Theatre", kind="artistic")
 
         def issue_on(day, client, activity, lines):
             return issued(m, today=day, client=client, activity=activity, lines=lines)
@@ -78,7 +80,7 @@ class Book:
             datetime.date(2026, 11, 5),
             self.marolles,
             self.theatre,
-            [("Recital", "2", "150.00", "E:0")],
+            [("Recital", "2", "150.00", "E:art44_2_8")],
         )
         _pay(self.inv3, "300.00", datetime.date(2026, 11, 6))
         (line,) = self.inv2.lines.values_list("pk", flat=True)

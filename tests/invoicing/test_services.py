@@ -28,6 +28,7 @@ from invoicing.validation import (
     ENTERPRISE_NUMBER_MISMATCH,
     PEPPOL_ID_INVALID,
     PRICE_NEGATIVE,
+    PRICE_TOO_PRECISE,
     QUANTITY_NOT_POSITIVE,
     VAT_NUMBER_INVALID,
 )
@@ -418,8 +419,8 @@ LINE_ERRORS = [
     ({"quantity": Decimal("1.2345")}, "quantity", TOO_PRECISE % {"places": 3}),
     ({"quantity": Decimal("1000000000")}, "quantity", TOO_LARGE),
     ({"quantity": Decimal("NaN")}, "quantity", NOT_A_NUMBER),
-    ({"unit_price": Decimal("12.345")}, "unit_price", TOO_PRECISE % {"places": 2}),
-    ({"unit_price": Decimal("0.001")}, "unit_price", TOO_PRECISE % {"places": 2}),
+    ({"unit_price": Decimal("12.34567")}, "unit_price", str(PRICE_TOO_PRECISE)),
+    ({"unit_price": Decimal("0.00001")}, "unit_price", str(PRICE_TOO_PRECISE)),
     ({"unit_price": Decimal("-5")}, "unit_price", PRICE_NEGATIVE),
     ({"unit_price": Decimal("Infinity")}, "unit_price", NOT_A_NUMBER),
     ({"unit_price": Decimal("1000000000.00")}, "unit_price", TOO_LARGE),
@@ -748,6 +749,7 @@ def test_issuing_numbers_freezes_and_references_the_invoice(me):
         "invoicing.number_format",
         "invoicing.issue_deadline_day",
         "vat.categories",
+        "invoicing.vat_bases",
         "vat.rates.standard",
         "vat.rates.intermediate",
         "vat.rates.reduced",
@@ -783,8 +785,10 @@ def test_numbers_are_consecutive_per_series_and_year(me):
 
 
 def test_the_issued_invoice_keeps_what_it_printed_when_the_client_changes(me):
-    client = ClientFactory(member=me, name="Old Name BV", street="Kouter 7")
-    invoice = issued(me, client=client, lines=[("Show", "1", "800.00", "E:0")])
+    client = ClientFactory(
+        member=me, name="Old Name BV", street="Kouter 7", sector="show_organiser"
+    )
+    invoice = issued(me, client=client, lines=[("Show", "1", "800.00", "E:art44_2_8")])
     buyer, mentions = dict(invoice.buyer), list(invoice.mentions)
     services.client_save(
         member=me,
@@ -799,6 +803,7 @@ def test_the_issued_invoice_keeps_what_it_printed_when_the_client_changes(me):
             country="BE",
             vat_number="BE0202239951",
             language="fr",
+            sector="show_organiser",
         ),
     )
     invoice.refresh_from_db()
@@ -811,7 +816,7 @@ def test_the_issued_invoice_keeps_what_it_printed_when_the_client_changes(me):
         == ["Vrijstelling van btw: artikel 44, § 2, 8°, van het Btw-Wetboek."]
     )
     # A later invoice prints the new data, in the client's new language.
-    later = issued(me, client=client, lines=[("Show", "1", "800.00", "E:0")])
+    later = issued(me, client=client, lines=[("Show", "1", "800.00", "E:art44_2_8")])
     assert later.buyer["name"] == "New Name BV" and later.language == "fr"
     assert later.mentions == ["Exemption de TVA : article 44, § 2, 8°, du Code de la TVA."]
 
@@ -823,7 +828,10 @@ def test_reverse_charge_prints_its_mention_once(me):
     invoice = issued(
         me,
         client=client,
-        lines=[("Consulting", "2", "500.00", "AE:0"), ("Travel", "1", "80.00", "AE:0")],
+        lines=[
+            ("Consulting", "2", "500.00", "AE:eu_services"),
+            ("Travel", "1", "80.00", "AE:eu_services"),
+        ],
     )
     assert invoice.total_vat == Decimal("0.00") and invoice.total_gross == Decimal("1080.00")
     assert invoice.mentions == [
@@ -891,16 +899,25 @@ def test_a_client_missing_a_mandatory_mention_blocks_issuing(me, blank, missing)
 
 
 def test_reverse_charge_and_intra_community_lines_need_the_clients_vat_number(me):
-    client = ClientFactory(member=me, country="NL", vat_number="", enterprise_number="")
+    client = ClientFactory(
+        member=me, country="NL", vat_number="NL004495445B01", enterprise_number=""
+    )
     invoice = draft(
         me,
         client=client,
-        lines=[("Consulting", "1", "500.00", "AE:0"), ("Goods", "1", "50.00", "K:0")],
+        lines=[
+            ("Consulting", "1", "500.00", "AE:eu_services"),
+            ("Goods", "1", "50.00", "K:eu_goods"),
+        ],
     )
-    assert _refused(invoice) == [
+    # Removed after the draft was saved (the draft would have refused it).
+    type(client).objects.filter(pk=client.pk).update(vat_number="")
+    refused = _refused(Invoice.objects.get(pk=invoice.pk))
+    assert refused[:2] == [
         str(services.CLIENT_NEEDS_VAT_NUMBER) % {"category": "AE"},
         str(services.CLIENT_NEEDS_VAT_NUMBER) % {"category": "K"},
     ]
+    assert sum("needs the client's VAT number" in message for message in refused) == 2
 
 
 def test_a_draft_without_lines_cannot_be_issued(me):
