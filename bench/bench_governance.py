@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
-from bench_seed import cpu_model, log, manage, metric, server_version  # noqa: E402
+from bench_seed import log, machine_metrics, manage, metric  # noqa: E402
 from scratch import django_setup, scratch_database  # noqa: E402
 
 DB_NAME = "bench_governance"
@@ -287,11 +287,7 @@ def main() -> None:
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     base_url = os.environ["DATABASE_URL"]
-    metric("governance.date", datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    metric("machine.cpus", len(os.sched_getaffinity(0)))
-    metric("machine.cpu", cpu_model())
-    metric("postgresql.version", server_version(base_url))
-    metric("machine.load_average.start", f"{os.getloadavg()[0]:.1f}")
+    machine_metrics("governance.", base_url)
     with (
         tempfile.TemporaryDirectory(prefix="bench-static-", ignore_cleanup_errors=True) as static,
         scratch_database(base_url, DB_NAME) as url,

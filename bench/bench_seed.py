@@ -89,6 +89,17 @@ def count_rows(base_url: str, name: str) -> int:
         return total
 
 
+def machine_metrics(prefix: str, base_url: str) -> None:
+    """When and where a benchmark ran: the date (under `prefix`), the CPUs, the
+    PostgreSQL version and the load average at the start (other work on a
+    shared machine slows every figure; ratios much less)."""
+    metric(f"{prefix}date", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    metric("machine.cpus", len(os.sched_getaffinity(0)))
+    metric("machine.cpu", cpu_model())
+    metric("postgresql.version", server_version(base_url))
+    metric("machine.load_average.start", f"{os.getloadavg()[0]:.1f}")
+
+
 def seed_bench(*, members: int, invoices: int, env: dict[str, str]) -> str:
     """`bench/seed.py`: seed_demo's members and shares (no bookings) through
     the services, then `invoices` invoices of the same plan in bulk
@@ -224,10 +235,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     base_url = os.environ["DATABASE_URL"]
 
-    metric("date", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    metric("machine.cpus", len(os.sched_getaffinity(0)))
-    metric("machine.cpu", cpu_model())
-    metric("postgresql.version", server_version(base_url))
+    machine_metrics("", base_url)
     metric("seed.members", args.members)
     metric("seed.runs", args.runs)
 

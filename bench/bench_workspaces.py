@@ -49,11 +49,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 from bench_seed import (  # noqa: E402  (bench scripts import each other by path)
-    cpu_model,
     log,
+    machine_metrics,
     manage,
     metric,
-    server_version,
 )
 from scratch import django_setup, scratch_database  # noqa: E402
 
@@ -455,12 +454,7 @@ def main() -> None:
     parts = set(args.parts.split(","))
     base_url = os.environ["DATABASE_URL"]
 
-    metric("workspaces.date", datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    metric("machine.cpus", len(os.sched_getaffinity(0)))
-    metric("machine.cpu", cpu_model())
-    metric("postgresql.version", server_version(base_url))
-    # Other work on the machine slows every figure; the ratio in (b) much less.
-    metric("machine.load_average.start", f"{os.getloadavg()[0]:.1f}")
+    machine_metrics("workspaces.", base_url)
     with (
         tempfile.TemporaryDirectory(prefix="bench-static-", ignore_cleanup_errors=True) as static,
         scratch_database(base_url, DB_NAME) as url,
