@@ -47,7 +47,11 @@ def unseed(apps, schema_editor):
         schema_editor.execute(
             "DELETE FROM rules_ruleversion WHERE is_seed AND rule_id = ANY(%s)", [ids]
         )
+        # Deleting versions queued the foreign-key checks of the tables that
+        # point to them (deferred): run them now, or the trigger cannot change.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute("ALTER TABLE rules_ruleversion ENABLE TRIGGER rules_version_is_final")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
         Rule.objects.filter(pk__in=ids).delete()
 
 

@@ -47,7 +47,11 @@ def unseed(apps, schema_editor):
         schema_editor.execute("ALTER TABLE rules_ruleversion DISABLE TRIGGER rules_version_is_final")
     apps.get_model("rules", "RuleVersion").objects.filter(rule__key__in=KEYS).delete()
     if schema_editor.connection.vendor == "postgresql":
+        # Deleting versions queued the foreign-key checks of the tables that
+        # point to them (deferred): run them now, or the trigger cannot change.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute("ALTER TABLE rules_ruleversion ENABLE TRIGGER rules_version_is_final")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
     apps.get_model("rules", "Rule").objects.filter(key__in=KEYS).delete()
 
 

@@ -41,7 +41,11 @@ def unseed(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE rules_ruleversion DISABLE TRIGGER rules_version_is_final")
         schema_editor.execute("DELETE FROM rules_ruleversion WHERE is_seed")
+        # Deleting versions queued the foreign-key checks of the tables that
+        # point to them (deferred): run them now, or the trigger cannot change.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute("ALTER TABLE rules_ruleversion ENABLE TRIGGER rules_version_is_final")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
     else:
         schema_editor.execute("DROP TRIGGER IF EXISTS rules_version_no_delete")
         schema_editor.execute("DELETE FROM rules_ruleversion WHERE is_seed")

@@ -725,6 +725,7 @@ def test_issuing_numbers_freezes_and_references_the_invoice(me):
         "vat_number": f"BE{settings.COOPERATIVE_ENTERPRISE_NUMBER}",
         "iban": settings.COOPERATIVE_IBAN,
         "bic": settings.COOPERATIVE_BIC,
+        "register": settings.COOPERATIVE_REGISTER,
     }
     assert invoice.buyer == {
         "kind": "company",
