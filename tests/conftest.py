@@ -104,6 +104,7 @@ def restore_seed_data() -> None:
     from django.apps import apps as global_apps
     from django.contrib.auth.models import Group, Permission
 
+    from backoffice.roles import apply_roles
     from members.models import MemberNumberCounter
     from rules.models import Rule
     from shares.models import ShareCounter
@@ -125,6 +126,7 @@ def restore_seed_data() -> None:
     compliance_setup = import_module("compliance.migrations.0002_nightly_schedule_and_teams")
     compliance_setup.ensure_team_groups(Group, Permission)
     compliance_setup.schedule_nightly(global_apps)
+    apply_roles(Group, Permission)  # backoffice's migrations: the staff roles
 
 
 @pytest.fixture

@@ -12,13 +12,23 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from invoicing.models import InvoicePayment, UnmatchedBankLine
+from members import services as member_services
 from members.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo_logins
 from rules.models import RuleVersion
+from shares import services as share_services
 from smartcoop.lib.ogm import ogm_format, ogm_from_number
 from tests.e2e.helpers import staff_signs_in
-from tests.factories import ClientFactory, MemberFactory, PaidMemberFactory, issued_invoice
+from tests.factories import (
+    ClientFactory,
+    LocationFactory,
+    MemberFactory,
+    PaidMemberFactory,
+    ResourceFactory,
+    issued_invoice,
+)
 from tests.helpers import bank_statement, first_of_next_month
-from tests.shares.support import subscribed
+from tests.shares.support import paid_subscription, subscribed
+from tests.workspaces.conftest import book, in_days
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -192,4 +202,78 @@ def test_finance_finds_invoices_books_statements_reverses_and_exports_the_regist
         page.locator("#register-totals").get_by_role("link", name="CSV").click()
     exported = download.value.path().read_text(encoding="utf-8-sig")
     assert str(applicant.member_number) in exported and "Joris Wouters" in exported
+    page.context.close()
+
+
+def test_member_services_finds_a_member_corrects_a_name_refunds_an_exit_and_cancels_a_booking(
+    live_server, browser: Browser
+):
+    seed_demo_logins()
+    member = PaidMemberFactory(legal_name="Lotte Maes", language="en")
+    member_services.member_legal_name_change_request(
+        member=member, new_name="Lotte Maes-Peeters", acting_user=member.user
+    )
+    leaving = MemberFactory(legal_name="Joris Wouters")
+    paid_subscription(leaving, 2, on=datetime.date(2026, 2, 2))
+    exit_request = share_services.share_exit_request(
+        member=leaving,
+        quantity=2,
+        requested_on=datetime.date(2026, 3, 16),
+        acting_user=leaving.user,
+    )
+    room = ResourceFactory(location=LocationFactory(name="Liège"), name="Meeting room Meuse")
+    booking = book(member, room, in_days(3), "10:00", "12:00")
+    base = live_server.url
+
+    page = browser.new_context(locale="en-US").new_page()
+    staff_signs_in(page, base, f"services@{DEMO_DOMAIN}", DEMO_PASSWORD)
+
+    # --- Find a member by number, name and email -----------------------------------------
+    for term in [str(member.member_number), "Lotte", member.user.email]:
+        page.goto(f"{base}/admin/members/member/")
+        page.locator("#searchbar").fill(term)
+        page.locator("#searchbar").press("Enter")
+        expect(page.locator("#result_list tbody tr")).to_have_count(1)
+        expect(page.locator("#result_list tbody tr")).to_contain_text("Lotte Maes")
+
+    # --- Correct the legal name; the member's history shows it ---------------------------
+    page.goto(f"{base}/admin/members/legalnamechange/")
+    page.get_by_role("checkbox", name="Select this object for an action").first.check()
+    page.get_by_role("combobox", name="Action").select_option(label="Approve the new legal name")
+    page.get_by_role("button", name="Go").click()
+    member.refresh_from_db()
+    assert member.legal_name == "Lotte Maes-Peeters"
+    page.goto(f"{base}/admin/members/member/{member.pk}/history/")
+    expect(page.locator("#content")).to_contain_text("Lotte Maes-Peeters")
+
+    # --- An exit request through to its refund --------------------------------------------
+    page.goto(f"{base}/admin/shares/exitrequest/")
+    page.get_by_role("checkbox", name="Select this object for an action").first.check()
+    page.get_by_role("combobox", name="Action").select_option(
+        label="Approve the exit (the register records it)"
+    )
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".messagelist")).to_contain_text("done")
+    exit_request.refresh_from_db()
+    assert exit_request.status == "approved"
+    page.goto(f"{base}/admin/shares/exitrequest/{exit_request.pk}/change/")
+    page.get_by_role("link", name="Record the refund").click()
+    expect(page.get_by_label("Amount refunded")).to_have_value("60.00")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("Refund recorded in the register.")
+    exit_request.refresh_from_db()
+    assert exit_request.status == "refunded"
+
+    # --- Cancel a booking with a reason ---------------------------------------------------
+    page.goto(f"{base}/admin/workspaces/booking/")
+    page.locator("#result_list tr", has_text="Meeting room Meuse").get_by_role(
+        "link", name="Cancel on behalf"
+    ).click()
+    page.get_by_label("Why the booking is cancelled (sent to the member)").fill(
+        "The room is flooded; we are sorry."
+    )
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("Booking cancelled")
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
     page.context.close()
