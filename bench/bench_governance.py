@@ -37,40 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 from bench_seed import log, machine_metrics, manage, metric  # noqa: E402
+from one_query import ms, percentile  # noqa: E402
 from scratch import django_setup, scratch_database  # noqa: E402
 
 DB_NAME = "bench_governance"
 RESOLUTIONS = 10
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f}"
-
-
-def one_query(request: Any) -> Any:
-    from django.db import connection
-    from django.http import HttpResponse
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return HttpResponse(b"ok", content_type="text/plain")
-
-
-def __getattr__(name: str) -> Any:
-    """`urlpatterns`, built when Django reads this module as its URLconf."""
-    if name != "urlpatterns":
-        raise AttributeError(name)
-    from django.urls import path
-
-    from smartcoop.urls import urlpatterns as project
-
-    return [path("bench/one-query/", one_query, name="bench_one_query"), *project]
 
 
 def make_members(count: int, offset: int) -> list[Any]:
@@ -209,7 +180,7 @@ def bench_voting(clients: int, per_client: int) -> None:
 
     from governance.models import Ballot, Option
 
-    settings.ROOT_URLCONF = "bench_governance"
+    settings.ROOT_URLCONF = "one_query"
     clear_url_caches()
     assembly, _staff = make_assembly(voting_open=True)
     members = make_members(clients * per_client, 100_000)

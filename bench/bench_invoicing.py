@@ -6,8 +6,8 @@
 2. Pages, on that database: the real project under gunicorn on a free port of
    127.0.0.1, logged in as the demo member sofie (2,000 invoices when M >=
    100,000), requesting `invoicing:invoice_list` and `dashboard`, and a bare
-   one-query view added only here (this module is also the ROOT_URLCONF of
-   that gunicorn: the project's urls plus `bench/one-query/`). Latency: one
+   one-query view (bench/one_query.py is the ROOT_URLCONF of that gunicorn:
+   the project's urls plus `bench/one-query/`). Latency: one
    client, sequential requests, measured by the client on loopback (p50,
    p95). Throughput: `--clients` concurrent clients for `--seconds` each.
 3. Issuing: `--issuers` processes (own connections) issue drafts with the real
@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench_seed import seed_bench
+from one_query import ms, percentile
 from scratch import process_stop  # bench/ is on the path: this script's folder, or gunicorn's
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,44 +58,11 @@ def metric(name: str, value: object) -> None:
     print(f"{name} {value}", flush=True)
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f}"
-
-
-# --- The bench's own URLconf (gunicorn runs with ROOT_URLCONF = this module) -------------
-
-
-def one_query(request: Any) -> Any:
-    from django.db import connection
-    from django.http import HttpResponse
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return HttpResponse(b"ok", content_type="text/plain")
-
-
-def __getattr__(name: str) -> Any:
-    """`urlpatterns`, built when Django reads this module as its URLconf."""
-    if name != "urlpatterns":
-        raise AttributeError(name)
-    from django.urls import path
-
-    from smartcoop.urls import urlpatterns as project
-
-    return [path("bench/one-query/", one_query, name="bench_one_query"), *project]
-
-
 def wsgi() -> Any:
     """gunicorn 'bench_invoicing:wsgi()': the project's WSGI app, with this URLconf."""
     from django.conf import settings
 
-    settings.ROOT_URLCONF = "bench_invoicing"
+    settings.ROOT_URLCONF = "one_query"
     from django.core.wsgi import get_wsgi_application
 
     return get_wsgi_application()
@@ -296,9 +264,9 @@ def pages(args: argparse.Namespace, env: dict[str, str]) -> None:
             times = latency(port, path, cookie, args.requests)
             log(f"pages: {name}: {args.clients} clients for {args.seconds:g} s...")
             rate = throughput(port, path, cookie, args.clients, args.seconds)
-            results[name] = (statistics.median(times), pct(times, 95), rate)
+            results[name] = (statistics.median(times), percentile(times, 95), rate)
             metric(f"pages.{name}.p50_ms", ms(statistics.median(times)))
-            metric(f"pages.{name}.p95_ms", ms(pct(times, 95)))
+            metric(f"pages.{name}.p95_ms", ms(percentile(times, 95)))
             metric(f"pages.{name}.requests_per_second", f"{rate:.1f}")
         base = results["one_query"][2]
         for name in ("invoice_list", "dashboard"):
@@ -475,16 +443,16 @@ def issuing(args: argparse.Namespace, db_url: str) -> None:
     metric("issue.failed", failed)
     metric("issue.invoices_per_second", f"{rate:.1f}")
     metric("issue.latency_p50_ms", ms(statistics.median(issue_times)))
-    metric("issue.latency_p95_ms", ms(pct(issue_times, 95)))
+    metric("issue.latency_p95_ms", ms(percentile(issue_times, 95)))
     metric("issue.lock_p50_ms", ms(statistics.median(lock_times)))
-    metric("issue.lock_p95_ms", ms(pct(lock_times, 95)))
+    metric("issue.lock_p95_ms", ms(percentile(lock_times, 95)))
     metric("issue.lock_max_ms", ms(max(lock_times)))
     metric("bare_counter.updates_per_second", f"{bare_rate:.1f}")
     metric("bare_counter.latency_p50_ms", ms(statistics.median(bare_times)))
-    metric("bare_counter.latency_p95_ms", ms(pct(bare_times, 95)))
+    metric("bare_counter.latency_p95_ms", ms(percentile(bare_times, 95)))
     metric("ratio.issue_over_bare_counter", f"{rate / bare_rate:.3f}")
     metric("issue.target_rate_met", "yes" if rate >= 200 else "no")
-    metric("issue.target_lock_met", "yes" if pct(lock_times, 95) < 0.002 else "no")
+    metric("issue.target_lock_met", "yes" if percentile(lock_times, 95) < 0.002 else "no")
     # The check: the series of this year has every number once, in date order.
     rows = list(
         Invoice.objects.filter(series=series, year=today.year)
