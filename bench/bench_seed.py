@@ -100,13 +100,13 @@ def machine_metrics(prefix: str, base_url: str) -> None:
     metric("machine.load_average.start", f"{os.getloadavg()[0]:.1f}")
 
 
-def seed_bench(*, members: int, invoices: int, env: dict[str, str]) -> str:
-    """`bench/seed.py`: seed_demo's members and shares (no bookings) through
-    the services, then `invoices` invoices of the same plan in bulk
+def seed_bench(*, members: int, invoices: int, env: dict[str, str], bookings: int = 0) -> str:
+    """`bench/seed.py`: seed_demo's members and shares (and `bookings`
+    bookings) through the services, then `invoices` invoices of the plan in bulk
     (bench/seed_bulk.py). Returns its stdout (the counts and "Invoices done in
     N s")."""
     command = [sys.executable, "bench/seed.py", "--members", str(members)]
-    command += ["--invoices", str(invoices), "--bookings", "0"]
+    command += ["--invoices", str(invoices), "--bookings", str(bookings)]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         log(result.stdout[-5000:])

@@ -115,6 +115,18 @@ if [ "${BENCH_SKIP_COMPLIANCE:-0}" != "1" ] && [ "${BENCH_ONLY:-compliance}" = "
   bench_pid=""
 fi
 
+# Back office (issue 15): every admin changelist at the 30,000-member seed,
+# as an Administrators user, against the one-query view in the same run.
+# `BENCH_ONLY=admin bash bench/run.sh` runs only this part; BENCH_ADMIN_ARGS
+# passes options (e.g. "--members 3000 --invoices 20000").
+if [ "${BENCH_SKIP_ADMIN:-0}" != "1" ] && [ "${BENCH_ONLY:-admin}" = "admin" ]; then
+  # shellcheck disable=SC2086
+  python bench/bench_admin.py ${BENCH_ADMIN_ARGS:-} &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+fi
+
 # General assembly (issue 18): the tally of 16,000 voters x 10 resolutions,
 # then 32 concurrent voters against a one-query view. `BENCH_ONLY=governance
 # bash bench/run.sh` runs only this part; BENCH_GOVERNANCE_ARGS passes options.
