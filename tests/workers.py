@@ -8,6 +8,7 @@ Every process started here is stopped by its id (or by the process group
 of the process started here), also when a test fails."""
 
 import contextlib
+import logging
 import os
 import re
 import signal
@@ -201,6 +202,10 @@ def in_process_worker(app: Celery, queues: Sequence[str]) -> Iterator[None]:
     workers of other tests."""
     queues_of_app: Any = app.amqp.queues
     selection = queues_of_app._consume_from
+    # Celery's logging setup sets the root logger's level and handlers for the
+    # whole process; put them back for the tests that read logs after this one.
+    root = logging.getLogger()
+    root_level, root_handlers = root.level, list(root.handlers)
     try:
         with start_worker(
             app, pool="solo", queues=list(queues), perform_ping_check=False, shutdown_timeout=60
@@ -210,6 +215,8 @@ def in_process_worker(app: Celery, queues: Sequence[str]) -> Iterator[None]:
             yield
     finally:
         queues_of_app._consume_from = selection
+        root.setLevel(root_level)
+        root.handlers = root_handlers
 
 
 # --- A redis-server of the test's own -----------------------------------------------------
